@@ -1,0 +1,1 @@
+"""No Qt: a photo and a mask in, inpainted results out."""

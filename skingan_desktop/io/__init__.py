@@ -1,0 +1,1 @@
+"""Photos and masks in and out of files: one loader, one atomic writer."""

@@ -1,0 +1,12 @@
+"""Pure PyTorch: the LaMa FFC generator, how its weights load, and feature refinement."""
+
+from .generator import FFCResNetGenerator, GeneratorConfig
+from .weights import WeightsError, load_generator, read_generator_state
+
+__all__ = [
+    "FFCResNetGenerator",
+    "GeneratorConfig",
+    "WeightsError",
+    "load_generator",
+    "read_generator_state",
+]

@@ -1,0 +1,76 @@
+"""Our generator reproduces the official LaMa code's output from every weights format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator
+
+
+@pytest.mark.parametrize("name", ["parity_small.pt", "parity_small.ckpt"])
+def test_reference_output_is_reproduced(fixtures_dir: Path, parity_small: dict, name: str) -> None:
+    generator = load_generator(fixtures_dir / name)
+
+    assert not generator.training
+    with torch.inference_mode():
+        output = generator(parity_small["input"])
+
+    assert output.shape == parity_small["output"].shape
+    assert (output - parity_small["output"]).abs().max().item() <= 1e-5
+
+
+def test_architecture_is_read_off_the_tensors(fixtures_dir: Path, parity_small: dict) -> None:
+    generator = load_generator(fixtures_dir / "parity_small.ckpt")
+
+    assert generator.config == GeneratorConfig.from_lama_kwargs(parity_small["config"])
+
+
+def test_front_then_rear_equals_the_whole(small_weights: Path, parity_small: dict) -> None:
+    generator = load_generator(small_weights)
+
+    with torch.inference_mode():
+        local, glob = generator.front(parity_small["input"])
+        output = generator.rear((local, glob))
+
+    assert local.shape[-2:] == (96 // 8, 128 // 8) and glob is not None
+    assert torch.equal(output, generator(parity_small["input"]))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_torchscript_export_loads_onto_our_generator(tmp_path: Path, small_weights: Path, parity_small: dict) -> None:
+    reference = load_generator(small_weights)
+    scripted = torch.jit.trace(reference, parity_small["input"])
+    path = tmp_path / "small-lama.pt"
+    scripted.save(str(path))
+
+    generator = load_generator(path)
+
+    assert not isinstance(generator, torch.jit.ScriptModule)
+    with torch.inference_mode():
+        assert (generator(parity_small["input"]) - parity_small["output"]).abs().max().item() <= 1e-5
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_torchscript_wrapper_with_a_prefix_loads(tmp_path: Path, small_weights: Path, parity_small: dict) -> None:
+    """Desktop tools export a wrapper taking (image, mask) that holds the generator inside."""
+
+    class Wrapper(torch.nn.Module):
+        def __init__(self, generator: FFCResNetGenerator) -> None:
+            super().__init__()
+            self.generator = generator
+
+        def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            return self.generator(torch.cat([image * (1 - mask), mask], dim=1))
+
+    wrapper = Wrapper(load_generator(small_weights))
+    scripted = torch.jit.trace(wrapper, (parity_small["image"], parity_small["mask"]))
+    path = tmp_path / "big-lama.pt"
+    scripted.save(str(path))
+
+    generator = load_generator(path)
+
+    with torch.inference_mode():
+        assert (generator(parity_small["input"]) - parity_small["output"]).abs().max().item() <= 1e-5
