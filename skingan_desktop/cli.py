@@ -32,7 +32,15 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     inpaint.add_argument("image", type=Path, help="the photo")
     inpaint.add_argument("mask", type=Path, help="the mask, same size as the photo")
-    inpaint.add_argument("-o", "--output", type=Path, required=True, help="where to write the result")
+    outputs = inpaint.add_mutually_exclusive_group(required=True)
+    outputs.add_argument("-o", "--output", type=Path, help="where to write the result")
+    outputs.add_argument("--both", nargs=2, type=Path, metavar=("OUT512", "OUT1024"),
+                         help="write the 512 result and the refined 1024 result")
+    inpaint.add_argument("--refine", action="store_true",
+                         help="write the result refined at up to 1024 px (slower, sharper on large photos)")
+    inpaint.add_argument("--iters", type=int, default=15, help="refinement iterations per scale (default 15)")
+    inpaint.add_argument("--feather", type=int, default=0,
+                         help="blend the seam over N pixels outside the mask (default 0: outside pixels untouched)")
     inpaint.add_argument("--weights", type=Path, help="generator weights (.ckpt, .pth, .pt, .bin, .safetensors); "
                                                       "default: the embedded model")
     inpaint.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
@@ -53,26 +61,41 @@ def _weights_path(given: Path | None) -> Path:
 
 def _run_inpaint(args: argparse.Namespace) -> int:
     # Heavy imports here so that `--help` stays instant.
-    from .engine.runner import inpaint_photo
-    from .io.photos import load_mask, load_photo, save_format, save_photo
+    from .engine.runner import InpaintSettings, Inpainter, apply_results
+    from .io.photos import load_mask, load_photo, save_photo
     from .model import load_generator
 
-    output = args.output
-    if output.exists() and output.resolve() == args.image.resolve():
-        raise UsageError(f"Refusing to overwrite the original photo {args.image}; choose another output path.")
-    if output.exists() and not args.overwrite:
-        raise UsageError(f"{output} already exists; pass --overwrite to replace it.")
-    save_format(output)
+    if args.both and args.refine:
+        raise UsageError("--both already writes the refined result; drop --refine.")
+    if args.iters < 1 or args.feather < 0:
+        raise UsageError("--iters must be at least 1 and --feather at least 0.")
+    wanted = [(args.both[0], False), (args.both[1], True)] if args.both else [(args.output, args.refine)]
+    for output, _ in wanted:
+        _check_output(output, args.image, args.overwrite)
     photo = load_photo(args.image)
     hole = load_mask(args.mask, expected_size=(photo.shape[1], photo.shape[0]))
     if not hole.any():
         raise UsageError(f"The mask {args.mask} is empty: paint the area to remove in white on black.")
     started = time.perf_counter()
     generator = load_generator(_weights_path(args.weights), device=args.device)
-    result = inpaint_photo(generator, photo, hole)
-    save_photo(output, result, quality=args.quality)
-    print(f"Wrote {output} ({time.perf_counter() - started:.1f} s)")
+    settings = InpaintSettings(n_iters=args.iters, feather=args.feather, refine=any(r for _, r in wanted))
+    results = Inpainter(generator, settings).run(photo, hole)
+    assert results is not None  # nothing cancels a command-line run
+    for output, refined in wanted:
+        save_photo(output, apply_results(photo, results, refined=refined), quality=args.quality)
+        print(f"Wrote {output}")
+    print(f"{len(results)} region(s) in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _check_output(output: Path, original: Path, overwrite: bool) -> None:
+    from .io.photos import save_format
+
+    if output.exists() and original.exists() and output.resolve() == original.resolve():
+        raise UsageError(f"Refusing to overwrite the original photo {original}; choose another output path.")
+    if output.exists() and not overwrite:
+        raise UsageError(f"{output} already exists; pass --overwrite to replace it.")
+    save_format(output)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

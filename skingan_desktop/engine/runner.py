@@ -1,40 +1,145 @@
-"""Runs the generator on photos: device placement, padding, one plain pass, compositing."""
+"""Runs the generator on photos: work regions, the 512 result, the refined 1024 result.
+
+The 512 result is one plain pass of the region at up to 512 px; the refined result is the
+region at up to 1024 px, refined from the 512 result with multiscale feature refinement.
+When the region is 1024 px or more the 512 pass *is* the coarsest scale of the refinement and
+is not computed twice.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import nn
 
-from .tensors import (
-    composite, composite_photo, generator_input, mask_to_tensor, pad_to_multiple,
-    photo_to_tensor, tensor_to_photo,
-)
-
-
-def _device_of(generator: nn.Module) -> torch.device:
-    return next(generator.parameters()).device
+from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
+from ..model.refine import pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
+from .region import WorkRegion, paste, work_regions
+from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
 
-def plain_pass(generator: nn.Module, image: Tensor, mask: Tensor, multiple: int = 8) -> Tensor:
-    """One generator pass: ``(1, 3, H, W)`` image and ``(1, 1, H, W)`` binary mask in ``[0, 1]``
-    -> the composited ``(1, 3, H, W)`` result, any H and W (padding is handled here)."""
-    height, width = image.shape[-2:]
-    with torch.inference_mode():
-        x = pad_to_multiple(generator_input(image, mask), multiple)
-        prediction = generator(x)[..., :height, :width].float()
-        return composite(prediction, image, mask)
+class EmptyMaskError(ValueError):
+    """Raised before any work when the mask has no pixel to fill."""
 
 
-def inpaint_photo(generator: nn.Module, photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Fill ``hole`` (``(H, W)`` bool) in ``photo`` (``(H, W, 3)`` uint8) with one plain pass.
+@dataclass
+class RegionResult:
+    """The generated pixels for one work region, at the region's native size.
 
-    Pixels outside the hole are returned bit for bit. An empty hole returns a copy.
+    ``preview`` and ``refined`` are ``(h, w, 3)`` uint8 composites (the region's own pixels
+    outside ``hole``); ``refined`` is ``None`` until made (or when refinement is off).
     """
-    if photo.shape[:2] != hole.shape:
-        raise ValueError(f"mask is {hole.shape[1]}x{hole.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}")
-    if not hole.any():
-        return photo.copy()
-    device = _device_of(generator)
-    result = plain_pass(generator, photo_to_tensor(photo, device), mask_to_tensor(hole, device))
-    return composite_photo(photo, tensor_to_photo(result), hole)
+
+    region: WorkRegion
+    hole: np.ndarray
+    preview: np.ndarray
+    refined: Optional[np.ndarray] = None
+
+
+@dataclass
+class InpaintSettings:
+    preview_side: int = 512      # long side of the quick result
+    refined_side: int = 1024     # long side of the refined result
+    n_iters: int = 15            # refinement iterations per finer scale
+    lr: float = 0.002            # refinement Adam learning rate
+    context: float = 2.0         # region size relative to the masked area
+    feather: int = 0             # seam feather in native pixels; 0 keeps outside pixels exact
+    refine: bool = True
+
+
+@dataclass
+class Inpainter:
+    """Photo + mask in, per-region 512 and refined results out. No Qt; safe in a worker thread."""
+
+    generator: nn.Module
+    settings: InpaintSettings = field(default_factory=InpaintSettings)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.generator.parameters()).device
+
+    def run(
+        self,
+        photo: np.ndarray,
+        hole: np.ndarray,
+        *,
+        on_preview: Optional[Callable[[int, RegionResult], None]] = None,
+        progress: Optional[ProgressCallback] = None,
+        cancel: Optional[CancelFlag] = None,
+    ) -> Optional[list[RegionResult]]:
+        """Inpaint every work region of ``hole`` (``(H, W)`` bool) in ``photo`` (``(H, W, 3)``
+        uint8). ``on_preview(index, result)`` fires as soon as a region's 512 result exists.
+        Returns ``None`` if cancelled."""
+        if photo.shape[:2] != hole.shape:
+            raise ValueError(
+                f"The mask is {hole.shape[1]}x{hole.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}."
+            )
+        if not hole.any():
+            raise EmptyMaskError("The mask is empty: paint over the area to remove first.")
+        regions = work_regions(hole, context=self.settings.context, min_side=self.settings.preview_side)
+        results: list[RegionResult] = []
+        try:
+            for index, region in enumerate(regions):
+                stage = f"region {index + 1}/{len(regions)}"
+                results.append(self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel))
+        except Cancelled:
+            return None
+        return results
+
+    def _run_region(self, photo, hole, region, stage, on_preview, index, progress, cancel) -> RegionResult:
+        settings = self.settings
+        crop, crop_hole = photo[region.slices], hole[region.slices]
+        native = crop.shape[:2]
+        image = photo_to_tensor(crop, self.device)
+        mask = mask_to_tensor(crop_hole, self.device)
+        fine_size = fit_size(*native, settings.refined_side)
+        preview_size = fit_size(*native, settings.preview_side)
+        fine = PyramidLevel(resize(image, fine_size), resize_mask(mask, fine_size))
+        refine = settings.refine and max(fine_size) > settings.preview_side
+        coarse = None
+        if refine:
+            coarse = PyramidLevel(pyramid_down(fine.image), pyramid_down_mask(fine.mask))
+        reuse = coarse is not None and max(coarse.image.shape[-2:]) >= max(preview_size)
+        preview_level = coarse if reuse else PyramidLevel(resize(image, preview_size), resize_mask(mask, preview_size))
+
+        if is_cancelled(cancel):
+            raise Cancelled
+        preview_scaled = refine_level(self.generator, preview_level, None)
+        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, crop, crop_hole))
+        if progress is not None:
+            progress(f"{stage}: 512 result", 0, 1)
+        if on_preview is not None:
+            on_preview(index, result)
+        if not refine:
+            if settings.refine:  # the region is small: the native pass is already the best result
+                result.refined = result.preview
+            return result
+
+        def report(_: str, step: int, total: int) -> None:
+            if progress is not None:
+                progress(f"{stage}: refining", step, total)
+
+        refined = refine_pyramid(
+            self.generator, [coarse, fine], n_iters=settings.n_iters, lr=settings.lr,
+            coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
+        )[-1]
+        result.refined = self._to_native(refined, crop, crop_hole)
+        return result
+
+    def _to_native(self, scaled, crop: np.ndarray, crop_hole: np.ndarray) -> np.ndarray:
+        """A scaled composite back at the region's native size, pasted into the region."""
+        filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
+        region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])
+        return paste(crop, region, filled, crop_hole, self.settings.feather)
+
+
+def apply_results(photo: np.ndarray, results: list[RegionResult], *, refined: bool) -> np.ndarray:
+    """A copy of ``photo`` with each region's preview (or refined) result put in place."""
+    out = photo.copy()
+    for result in results:
+        chosen = result.refined if refined and result.refined is not None else result.preview
+        out[result.region.slices] = chosen
+    return out

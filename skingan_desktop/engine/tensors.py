@@ -49,3 +49,26 @@ def composite_photo(original: np.ndarray, filled: np.ndarray, hole: np.ndarray) 
     out = original.copy()
     out[hole] = filled[hole]
     return out
+
+
+def resize(x: Tensor, size: tuple[int, int]) -> Tensor:
+    """Resize ``(B, C, h, w)`` to ``size = (H, W)``: antialiased bilinear when shrinking,
+    bicubic (clamped to ``[0, 1]``) when enlarging."""
+    if tuple(x.shape[-2:]) == tuple(size):
+        return x
+    if size[0] <= x.shape[-2] and size[1] <= x.shape[-1]:
+        return F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
+    return F.interpolate(x, size=size, mode="bicubic", align_corners=False).clamp_(0, 1)
+
+
+def resize_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
+    """Resize a binary ``(B, 1, h, w)`` mask; a pixel touched by the hole stays hole."""
+    if tuple(mask.shape[-2:]) == tuple(size):
+        return mask
+    return (F.interpolate(mask, size=size, mode="bilinear", antialias=True, align_corners=False) > 1e-3).float()
+
+
+def fit_size(height: int, width: int, long_side: int) -> tuple[int, int]:
+    """``(height, width)`` scaled so the long side is at most ``long_side`` (never enlarged)."""
+    scale = min(1.0, long_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))

@@ -125,7 +125,7 @@ def _pad(x: Tensor, multiple: int) -> Tensor:
     return F.pad(x, (0, (-width) % multiple, 0, (-height) % multiple), mode="reflect")
 
 
-def _is_cancelled(cancel: Optional[CancelFlag]) -> bool:
+def is_cancelled(cancel: Optional[CancelFlag]) -> bool:
     if cancel is None:
         return False
     return cancel.is_set() if hasattr(cancel, "is_set") else bool(cancel())
@@ -160,20 +160,19 @@ def refine_level(
             prediction = generator.rear((z_local, z_global)).float()
         return (mask * prediction + (1 - mask) * image)[..., :height, :width]
 
-    known = mask < _EPS
-    known_pixels = image.expand(-1, 3, -1, -1)[known.expand(-1, 3, -1, -1)]
-    # Constant across iterations: computed once, not per iteration.
+    # Constant across iterations, so selected once rather than per iteration.
+    known3 = (mask < _EPS).expand_as(image)
+    known_pixels = image[known3]
     core = hole_core_at_half_size(level.mask, elliptical_kernel(15, level.mask.device)) >= _EPS
-    core3 = core.expand(-1, 3, -1, -1)
+    core3 = core.expand_as(previous)
     reference_pixels = previous.detach()[core3]
-    known3 = known.expand(-1, 3, -1, -1)
 
     z_local = z_local.detach().clone().requires_grad_(True)
     z_global = z_global.detach().clone().requires_grad_(True)
     optimiser = torch.optim.Adam([z_local, z_global], lr=lr)
     prediction = None
     for iteration in range(n_iters):
-        if _is_cancelled(cancel):
+        if is_cancelled(cancel):
             raise Cancelled
         optimiser.zero_grad(set_to_none=True)
         prediction = generator.rear((z_local, z_global)).float()
@@ -214,7 +213,7 @@ def refine_pyramid(
 
     results: list[Tensor] = []
     for index, level in enumerate(levels):
-        if _is_cancelled(cancel):
+        if is_cancelled(cancel):
             raise Cancelled
         if index == 0 and coarsest_result is not None:
             results.append(coarsest_result)

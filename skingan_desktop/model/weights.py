@@ -48,6 +48,7 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
     path = Path(path)
     state = read_generator_state(path)
     generator = build_generator(state, source=path)
+    generator.requires_grad_(False)  # inference only; refinement optimises features, not weights
     return generator.to(resolve_device(device)).eval()
 
 

@@ -142,3 +142,27 @@ def test_unknown_output_format_is_refused(tmp_path: Path, photo_and_mask, small_
 def test_help_runs() -> None:
     result = run_cli("--help")
     assert result.returncode == 0 and "inpaint" in result.stdout
+
+
+def test_both_results_from_the_command_line(tmp_path: Path, small_weights: Path) -> None:
+    rng = np.random.default_rng(3)
+    photo = rng.integers(0, 256, (900, 1300, 3), dtype=np.uint8)
+    Image.fromarray(photo).save(tmp_path / "big.png")
+    mask = np.zeros((900, 1300), np.uint8)
+    mask[300:600, 400:800] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    out512, out1024, refined = tmp_path / "quick.png", tmp_path / "refined.png", tmp_path / "r.png"
+
+    both = run_cli("inpaint", tmp_path / "big.png", tmp_path / "mask.png", "--both", out512, out1024,
+                   "--weights", small_weights, "--iters", "3")
+    alone = run_cli("inpaint", tmp_path / "big.png", tmp_path / "mask.png", "-o", refined, "--refine",
+                    "--weights", small_weights, "--iters", "3")
+
+    assert both.returncode == 0, both.stderr
+    assert alone.returncode == 0, alone.stderr
+    quick, sharp = np.asarray(Image.open(out512)), np.asarray(Image.open(out1024))
+    hole = mask > 0
+    for result in (quick, sharp):
+        assert np.array_equal(result[~hole], photo[~hole])
+    assert not np.array_equal(quick[hole], sharp[hole])
+    assert np.array_equal(np.asarray(Image.open(refined)), sharp)
