@@ -44,10 +44,18 @@ class FourierUnit(nn.Module):
         self.conv_layer = nn.Conv2d(in_channels * 2, out_channels * 2, kernel_size=1, bias=False)
         self.bn = nn.BatchNorm2d(out_channels * 2)
         self.relu = nn.ReLU(inplace=True)
+        # False: the official interleaved channel layout. True: the weights were permuted to
+        # take all real parts then all imaginary parts, which skips two copies per call.
+        self.planar = False
 
     def forward(self, x: Tensor) -> Tensor:
         batch, _, height, width = x.shape
         spectrum = torch.fft.rfftn(x.float(), dim=(-2, -1), norm="ortho")
+        if self.planar:
+            planes = torch.cat([spectrum.real, spectrum.imag], dim=1).to(x.dtype)
+            real, imag = self.relu(self.bn(self.conv_layer(planes))).float().chunk(2, dim=1)
+            out = torch.fft.irfftn(torch.complex(real, imag), s=(height, width), dim=(-2, -1), norm="ortho")
+            return out.to(x.dtype)
         # (B, C, H, W', 2) -> (B, C, 2, H, W') -> (B, 2C, H, W'): re/im interleaved per channel.
         stacked = torch.view_as_real(spectrum).permute(0, 1, 4, 2, 3)
         stacked = stacked.reshape(batch, -1, height, spectrum.shape[-1]).to(x.dtype)
@@ -155,8 +163,10 @@ class FFCNormAct(nn.Module):
             stride=stride, padding=padding, dilation=dilation,
         )
         out_local, out_global = split_channels(out_channels, ratio_gout)
-        self.bn_l = nn.BatchNorm2d(out_local) if out_local else None
-        self.bn_g = nn.BatchNorm2d(out_global) if out_global else None
+        # A branch with no channels has no norm (and no state-dict keys); the inference
+        # preparation replaces folded norms with Identity.
+        self.bn_l: nn.Module | None = nn.BatchNorm2d(out_local) if out_local else None
+        self.bn_g: nn.Module | None = nn.BatchNorm2d(out_global) if out_global else None
         self.act_l = nn.ReLU(inplace=True)
         self.act_g = nn.ReLU(inplace=True)
 

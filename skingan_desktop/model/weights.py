@@ -22,6 +22,7 @@ from torch import Tensor, nn
 
 from .devices import resolve_device
 from .generator import FFCResNetGenerator, GeneratorConfig
+from .inference import prepare_for_inference
 from .safe_unpickle import UnsafeArchiveError, is_torchscript, load_archive, named_tensors
 
 StateDict = dict[str, Tensor]
@@ -41,15 +42,15 @@ class WeightsError(ValueError):
 def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCResNetGenerator:
     """Load a LaMa-style FFC generator from any supported weights file.
 
-    Returns an eval-mode generator on ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"`` or
+    Returns the inference-ready generator (eval mode, no weight gradients, BatchNorms folded,
+    channels-last; see :mod:`.inference`) on ``device`` (``"cpu"``, ``"cuda"``, ``"cuda:1"`` or
     ``"auto"``) that maps ``(B, 4, H, W)`` float in ``[0, 1]`` (masked RGB + mask, H and W
     multiples of 8) to ``(B, 3, H, W)`` in ``[0, 1]``. Raises :class:`WeightsError`.
     """
     path = Path(path)
     state = read_generator_state(path)
     generator = build_generator(state, source=path)
-    generator.requires_grad_(False)  # inference only; refinement optimises features, not weights
-    return generator.to(resolve_device(device)).eval()
+    return prepare_for_inference(generator.to(resolve_device(device)))
 
 
 def build_generator(state: Mapping[str, Tensor], source: str | Path = "the weights") -> FFCResNetGenerator:

@@ -1,0 +1,104 @@
+"""Makes a loaded generator fast for inference without changing what it computes.
+
+Every eval-mode BatchNorm is an affine map per channel, so it folds into the linear layer
+before it: ``bn(conv_a(x) + conv_b(y)) == conv_a'(x) + conv_b'(y) + bias``. That removes 95
+BatchNorm passes over big-lama's activations (and their memory traffic) from every forward and
+backward pass. The result matches the unfused model to float rounding (about 1e-6).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from .ffc import FFCNormAct, FourierUnit, SpectralTransform
+
+
+def _affine(bn: nn.BatchNorm2d) -> tuple[Tensor, Tensor]:
+    """``bn(x) == scale * x + shift`` per channel, in eval mode."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    return scale, bn.bias - bn.running_mean * scale
+
+
+def _scale_out(layer: nn.Module, scale: Tensor, shift: Tensor | None) -> None:
+    """Multiply a conv's output channels by ``scale`` and add ``shift`` to its bias."""
+    weight = layer.weight
+    out_dim = 1 if isinstance(layer, nn.ConvTranspose2d) else 0
+    shape = [1] * weight.dim()
+    shape[out_dim] = -1
+    weight.data.mul_(scale.reshape(shape))
+    if shift is None:
+        if layer.bias is not None:
+            layer.bias.data.mul_(scale)
+        return
+    bias = layer.bias.data * scale if layer.bias is not None else torch.zeros_like(scale)
+    layer.bias = nn.Parameter(bias + shift, requires_grad=False)
+
+
+def _fold_into(bn: nn.BatchNorm2d, first: nn.Module, *others: nn.Module | None) -> nn.Identity:
+    scale, shift = _affine(bn)
+    _scale_out(first, scale, shift)
+    for other in others:
+        if other is not None:
+            _scale_out(other, scale, None)
+    return nn.Identity()
+
+
+@torch.no_grad()
+def make_fourier_units_planar(generator: nn.Module) -> nn.Module:
+    """Permute each Fourier unit's 1x1 convolution from the interleaved ``[re0, im0, re1, ...]``
+    channel layout to ``[re0, re1, ..., im0, im1, ...]``, in place (same results, fewer copies).
+    Run after :func:`fold_batch_norms`."""
+    for unit in generator.modules():
+        if isinstance(unit, FourierUnit) and not unit.planar:
+            conv = unit.conv_layer
+            order_in = _planar_order(conv.in_channels, conv.weight.device)
+            order_out = _planar_order(conv.out_channels, conv.weight.device)
+            conv.weight.data = conv.weight.data[order_out][:, order_in].contiguous()
+            if conv.bias is not None:
+                conv.bias.data = conv.bias.data[order_out].contiguous()
+            if isinstance(unit.bn, nn.BatchNorm2d):
+                raise ValueError("fold the batch norms before making Fourier units planar")
+            unit.planar = True
+    return generator
+
+
+def _planar_order(channels: int, device: torch.device) -> Tensor:
+    """Interleaved index of each planar channel: re parts (even) first, then im parts (odd)."""
+    return torch.cat([torch.arange(0, channels, 2), torch.arange(1, channels, 2)]).to(device)
+
+
+def prepare_for_inference(generator: nn.Module) -> nn.Module:
+    """Eval mode, no weight gradients, BatchNorms folded, planar Fourier units, channels-last
+    memory (fastest on CPU oneDNN and on CUDA tensor cores). In place; returns ``generator``."""
+    generator.eval().requires_grad_(False)
+    fold_batch_norms(generator)
+    make_fourier_units_planar(generator)
+    return generator.to(memory_format=torch.channels_last)
+
+
+@torch.no_grad()
+def fold_batch_norms(generator: nn.Module) -> nn.Module:
+    """Fold every BatchNorm of an eval-mode FFC generator into the layer before it, in place."""
+    for module in generator.modules():
+        if isinstance(module, FFCNormAct):
+            ffc = module.ffc
+            if isinstance(module.bn_l, nn.BatchNorm2d):
+                local_in = ffc.convl2l if ffc.convl2l is not None else ffc.convg2l
+                module.bn_l = _fold_into(module.bn_l, local_in, ffc.convg2l if local_in is ffc.convl2l else None)
+            if isinstance(module.bn_g, nn.BatchNorm2d):
+                spectral_out = ffc.convg2g.conv2 if ffc.convg2g is not None else None
+                global_in = ffc.convl2g if ffc.convl2g is not None else spectral_out
+                module.bn_g = _fold_into(module.bn_g, global_in, spectral_out if global_in is not spectral_out else None)
+        elif isinstance(module, SpectralTransform):
+            conv, bn = module.conv1[0], module.conv1[1]
+            if isinstance(bn, nn.BatchNorm2d):
+                module.conv1[1] = _fold_into(bn, conv)
+        elif isinstance(module, FourierUnit):
+            if isinstance(module.bn, nn.BatchNorm2d):
+                module.bn = _fold_into(module.bn, module.conv_layer)
+        elif isinstance(module, nn.Sequential):
+            for i in range(len(module) - 1):
+                if isinstance(module[i], nn.ConvTranspose2d) and isinstance(module[i + 1], nn.BatchNorm2d):
+                    module[i + 1] = _fold_into(module[i + 1], module[i])
+    return generator
