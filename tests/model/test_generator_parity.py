@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator
+from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
+from skingan_desktop.model.weights import build_generator
 
 
 @pytest.mark.parametrize("name", ["parity_small.pt", "parity_small.ckpt"])
@@ -41,7 +42,7 @@ def test_front_then_rear_equals_the_whole(small_weights: Path, parity_small: dic
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_torchscript_export_loads_onto_our_generator(tmp_path: Path, small_weights: Path, parity_small: dict) -> None:
-    reference = load_generator(small_weights)
+    reference = build_generator(read_generator_state(small_weights)).eval()  # official layout
     scripted = torch.jit.trace(reference, parity_small["input"])
     path = tmp_path / "small-lama.pt"
     scripted.save(str(path))
@@ -65,7 +66,7 @@ def test_torchscript_wrapper_with_a_prefix_loads(tmp_path: Path, small_weights: 
         def forward(self, image: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
             return self.generator(torch.cat([image * (1 - mask), mask], dim=1))
 
-    wrapper = Wrapper(load_generator(small_weights))
+    wrapper = Wrapper(build_generator(read_generator_state(small_weights)).eval())
     scripted = torch.jit.trace(wrapper, (parity_small["image"], parity_small["mask"]))
     path = tmp_path / "big-lama.pt"
     scripted.save(str(path))
