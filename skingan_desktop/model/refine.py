@@ -145,10 +145,11 @@ def refine_level(
     multiple: int = 8,
     on_iteration: Optional[Callable[[int], None]] = None,
     cancel: Optional[CancelFlag] = None,
+    losses: Optional[list[float]] = None,
 ) -> Tensor:
     """One scale: a plain pass when ``previous`` is ``None``, else ``n_iters`` iterations of
     feature optimisation against ``previous`` (the result one octave down). Returns the
-    composited ``(1, 3, h, w)`` result."""
+    composited ``(1, 3, h, w)`` result; each iteration's loss is appended to ``losses``."""
     height, width = level.image.shape[-2:]
     image = _pad(level.image, multiple)
     mask = _binarise(_pad(level.mask, multiple), _EPS)
@@ -176,12 +177,14 @@ def refine_level(
             raise Cancelled
         optimiser.zero_grad(set_to_none=True)
         prediction = generator.rear((z_local, z_global)).float()
-        if iteration == n_iters - 1:
-            break  # the last iteration only predicts
         loss = (prediction[known3] - known_pixels).abs().mean()
         if reference_pixels.numel():
             down = pyramid_down(prediction[..., :height, :width])
             loss = loss + (down[core3] - reference_pixels).abs().mean()
+        if losses is not None:
+            losses.append(loss.item())
+        if iteration == n_iters - 1:
+            break  # the last iteration only predicts
         loss.backward()
         optimiser.step()
         if on_iteration is not None:

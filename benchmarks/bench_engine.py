@@ -1,0 +1,192 @@
+"""Speed and memory of the engine against a straightforward reference, big-lama architecture.
+
+    python benchmarks/bench_engine.py            # everything, one run (about 20 min on 2 CPU cores)
+    python benchmarks/bench_engine.py --device cuda
+
+Random weights (timing does not depend on them). Each case runs in its own process so that its
+peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
+- plain pass at 512 and 1024: the unfused float32 generator ("reference") against the
+  inference-ready one ("ours"), median of 3 after a warm-up, and the largest output difference;
+- refined 1024 result for a tattoo-sized mask: the refinement loop as the paper's code writes it
+  (trainable weights, masks rebuilt every iteration) against ours (512 pass reused as the coarse
+  scale, feature-only gradients, constants once), with the loss at the last iteration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig  # noqa: E402
+from skingan_desktop.model.inference import prepare_for_inference  # noqa: E402
+from skingan_desktop.model.refine import (  # noqa: E402
+    PyramidLevel, elliptical_kernel, hole_core_at_half_size, pyramid_down, pyramid_down_mask,
+    refine_level,
+)
+
+
+def tattoo_inputs(side: int, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """A smooth skin-like image and a tattoo-sized elliptical blob with strokes (about 8 %)."""
+    yy, xx = torch.meshgrid(torch.linspace(0, 1, side), torch.linspace(0, 1, side), indexing="ij")
+    image = torch.stack([0.8 - 0.1 * yy, 0.6 - 0.1 * xx, 0.5 + 0.05 * torch.sin(9 * xx)])[None]
+    blob = ((xx - 0.45) / 0.16) ** 2 + ((yy - 0.5) / 0.12) ** 2 < 1
+    stroke = (torch.abs(yy - 0.3 - 0.1 * torch.sin(12 * xx)) < 0.015) & (xx > 0.3) & (xx < 0.8)
+    return image.to(device), (blob | stroke).float()[None, None].to(device)
+
+
+def make_generator(device: torch.device, prepared: bool) -> FFCResNetGenerator:
+    """The same random big-lama weights every time; ``prepared`` = our inference-ready form."""
+    torch.manual_seed(0)
+    generator = FFCResNetGenerator(GeneratorConfig.big_lama()).eval().to(device)
+    return prepare_for_inference(generator) if prepared else generator
+
+
+def sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def timed(fn, device: torch.device) -> float:
+    sync(device)
+    start = time.perf_counter()
+    fn()
+    sync(device)
+    return time.perf_counter() - start
+
+
+def case_plain(side: int, device: torch.device) -> dict:
+    reference, ours = make_generator(device, False), make_generator(device, True)
+    image, mask = tattoo_inputs(side, device)
+    x = torch.cat([image * (1 - mask), mask], dim=1)
+    results = {}
+    with torch.inference_mode():
+        for name, model in (("reference", reference), ("ours", ours)):
+            model(x)
+            results[name] = statistics.median(timed(lambda m=model: m(x), device) for _ in range(3))
+        diff = (reference(x) - ours(x)).abs().max().item()
+    return {"case": f"plain {side}", "reference_s": results["reference"], "ours_s": results["ours"], "max_abs_diff": diff}
+
+
+def reference_refine(generator, image, mask, n_iters=15, lr=0.002) -> tuple[torch.Tensor, float]:
+    """Two scales (512 then 1024) the way the paper's code runs them."""
+    for p in generator.parameters():
+        p.requires_grad_(True)  # as released: the weights take part in backward
+    coarse = PyramidLevel(pyramid_down(image), pyramid_down_mask(mask))
+    previous = None
+    last_loss = math.nan
+    for level in (coarse, PyramidLevel(image, mask)):
+        img, msk = level.image, level.mask
+        masked = torch.cat([img * (1 - msk), msk], dim=1)
+        mask3 = msk.repeat(1, 3, 1, 1)
+        with torch.no_grad():
+            z1, z2 = generator.front(masked)
+        if previous is None:
+            with torch.no_grad():
+                pred = generator.rear((z1, z2))
+            previous = mask3 * pred + (1 - mask3) * img
+            continue
+        z1, z2 = z1.detach().requires_grad_(True), z2.detach().requires_grad_(True)
+        optimiser = torch.optim.Adam([z1, z2], lr=lr)
+        for i in range(n_iters):
+            optimiser.zero_grad()
+            pred = generator.rear((z1, z2))
+            down = pyramid_down(pred)
+            core = hole_core_at_half_size(msk, elliptical_kernel(15, msk.device)).repeat(1, 3, 1, 1)
+            loss = torch.mean(torch.abs(pred[mask3 < 1e-8] - img[mask3 < 1e-8]))
+            loss = loss + torch.mean(torch.abs(down[core >= 1e-8] - previous[core >= 1e-8]))
+            last_loss = loss.item()
+            if i < n_iters - 1:
+                loss.backward()
+                optimiser.step()
+        previous = (mask3 * pred + (1 - mask3) * img).detach()
+    return previous, last_loss
+
+
+def our_refine(generator, image, mask, n_iters=15, lr=0.002) -> tuple[torch.Tensor, float]:
+    coarse = PyramidLevel(pyramid_down(image), pyramid_down_mask(mask))
+    preview = refine_level(generator, coarse, None)  # the 512 result, reused
+    losses: list[float] = []
+    result = refine_level(generator, PyramidLevel(image, mask), preview, n_iters=n_iters, lr=lr, losses=losses)
+    return result, losses[-1]
+
+
+def case_refine(which: str, device: torch.device) -> dict:
+    generator = make_generator(device, prepared=which == "ours")
+    image, mask = tattoo_inputs(1024, device)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats()
+    fn = reference_refine if which == "reference" else our_refine
+    start = time.perf_counter()
+    _, last_loss = fn(generator, image, mask)
+    sync(device)
+    seconds = time.perf_counter() - start
+    return {"case": f"refined 1024 {which}", "seconds": seconds, "last_loss": last_loss}
+
+
+def peak_memory_gb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated() / 2**30
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+
+
+def run_case(name: str, device: torch.device) -> dict:
+    torch.set_grad_enabled(True)
+    if name.startswith("plain"):
+        result = case_plain(int(name.split("-")[1]), device)
+    else:
+        result = case_refine(name.split("-")[1], device)
+    result["peak_memory_gb"] = peak_memory_gb(device)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--cases", default="plain-512,plain-1024,refine-ours,refine-reference")
+    args = parser.parse_args()
+    device = torch.device(args.device)
+    if args.case:
+        print(json.dumps(run_case(args.case, device)))
+        return
+    cpu = platform.processor() or platform.machine()
+    print(f"# {platform.node()}: {cpu}, {torch.get_num_threads()} threads, torch {torch.__version__}, device {device}"
+          + (f" ({torch.cuda.get_device_name()})" if device.type == "cuda" else ""), flush=True)
+    rows = []
+    for case in args.cases.split(","):
+        out = subprocess.run([sys.executable, __file__, "--device", args.device, "--case", case],
+                             capture_output=True, text=True, check=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print()
+    for row in rows:
+        if row["case"].startswith("plain"):
+            print(f"{row['case']:>22}: reference {row['reference_s']:.3f} s, ours {row['ours_s']:.3f} s, "
+                  f"x{row['reference_s'] / row['ours_s']:.2f}, max diff {row['max_abs_diff']:.1e}, "
+                  f"peak {row['peak_memory_gb']:.2f} GB")
+    refined = {r["case"].split()[-1]: r for r in rows if r["case"].startswith("refined")}
+    for name, row in refined.items():
+        print(f"{row['case']:>22}: {row['seconds']:.1f} s, last loss {row['last_loss']:.5f}, "
+              f"peak {row['peak_memory_gb']:.2f} GB")
+    if len(refined) == 2:
+        ref, ours = refined["reference"], refined["ours"]
+        print(f"{'refined speed-up':>22}: x{ref['seconds'] / ours['seconds']:.2f}, loss ratio "
+              f"{ours['last_loss'] / ref['last_loss']:.4f}")
+
+
+if __name__ == "__main__":
+    main()
