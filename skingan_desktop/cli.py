@@ -1,4 +1,4 @@
-"""The ``skingan-desktop`` command: ``inpaint`` a photo from the shell."""
+"""The ``skingan-desktop`` command: the desktop app (default), or ``inpaint`` from the shell."""
 
 from __future__ import annotations
 
@@ -98,7 +98,24 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
+COMMANDS = ("inpaint",)
+
+
+def _run_gui(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="skingan-desktop", description="Start the SkinGAN Desktop app.",
+                                     epilog="Commands: skingan-desktop inpaint --help")
+    parser.add_argument("photo", nargs="?", type=Path, help="a photo to open")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = parser.parse_args(argv)
+    from .ui.app import run_app
+
+    return run_app(args.photo)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
+        return _run_gui(argv)
     parser = _build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

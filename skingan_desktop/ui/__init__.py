@@ -1,0 +1,1 @@
+"""PySide6 only: windows, the painting canvas, the compare pane, the worker thread."""

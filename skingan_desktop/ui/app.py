@@ -1,0 +1,25 @@
+"""Starts the desktop application."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+from PySide6.QtWidgets import QApplication
+
+from .main_window import MainWindow
+
+
+def run_app(photo: Optional[Path] = None) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("SkinGAN")
+    app.setApplicationName("SkinGAN Desktop")
+    window = MainWindow()
+    window.show()
+    weights = window.configured_weights()
+    if weights is not None:
+        window.load_weights(weights)
+    if photo is not None:
+        window.open_photo(photo)
+    return app.exec()

@@ -1,0 +1,296 @@
+"""The painting canvas: the photo, the mask as a tinted overlay, brush and eraser strokes.
+
+The mask is a full-resolution Alpha8 image; a pixel at or above half opacity is hole. Strokes
+are stamped as soft round dabs along the mouse path (no gaps on fast moves), and only the
+rectangle a dab touches is repainted, so painting stays smooth on 24 MP photos. Each stroke is
+one undo step holding just the before/after pixels of the area it touched.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QRadialGradient, QUndoCommand, QUndoStack,
+    QWheelEvent, QKeyEvent,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget,
+)
+
+HOLE_THRESHOLD = 128  # mask alpha at or above this is hole
+
+
+def _put_patch(target: QImage, rect: QRect, patch: QImage) -> None:
+    painter = QPainter(target)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+    painter.drawImage(rect.topLeft(), patch)
+    painter.end()
+
+
+class MaskLayer(QGraphicsItem):
+    """Holds the mask and draws it over the photo in ``color`` at ``overlay_opacity``."""
+
+    def __init__(self, size: QSize) -> None:
+        super().__init__()
+        self.mask = QImage(size, QImage.Format.Format_Alpha8)
+        self.mask.fill(0)
+        self.color = QColor(255, 40, 90)
+        self.overlay_opacity = 0.55
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(self.mask.rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Optional[QWidget] = None) -> None:
+        exposed = option.exposedRect.toAlignedRect().intersected(self.mask.rect())
+        if exposed.isEmpty():
+            return
+        tile = QImage(exposed.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        tile.fill(self.color)
+        tinter = QPainter(tile)
+        tinter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
+        tinter.drawImage(0, 0, self.mask, exposed.x(), exposed.y(), exposed.width(), exposed.height())
+        tinter.end()
+        painter.setOpacity(self.overlay_opacity)
+        painter.drawImage(exposed.topLeft(), tile)
+
+    def replace_region(self, rect: QRect, patch: QImage) -> None:
+        _put_patch(self.mask, rect, patch)
+        self.update(QRectF(rect))
+
+
+class StrokeCommand(QUndoCommand):
+    """One brush or eraser stroke: the pixels it changed, before and after."""
+
+    def __init__(self, layer: MaskLayer, rect: QRect, before: QImage, after: QImage, text: str) -> None:
+        super().__init__(text)
+        self._layer, self._rect, self._before, self._after = layer, rect, before, after
+        self._done = True  # the stroke is already on the mask when pushed
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._layer.replace_region(self._rect, self._after)
+
+    def undo(self) -> None:
+        self._layer.replace_region(self._rect, self._before)
+
+
+class MaskReplaceCommand(QUndoCommand):
+    """Replace the whole mask (clear, grow/shrink, load from file)."""
+
+    def __init__(self, layer: MaskLayer, new_mask: QImage, text: str) -> None:
+        super().__init__(text)
+        self._layer, self._before, self._after = layer, layer.mask.copy(), new_mask
+
+    def redo(self) -> None:
+        self._layer.replace_region(self._layer.mask.rect(), self._after)
+
+    def undo(self) -> None:
+        self._layer.replace_region(self._layer.mask.rect(), self._before)
+
+
+class PhotoCanvas(QGraphicsView):
+    """Shows the photo and lets the user paint the mask, zoom and pan."""
+
+    zoom_changed = Signal(float)
+    brush_size_changed = Signal(int)
+    mask_edited = Signal()
+
+    MIN_BRUSH, MAX_BRUSH = 1, 1000
+
+    def __init__(self, undo_stack: QUndoStack, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = undo_stack
+        self.setScene(QGraphicsScene(self))
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setMouseTracking(True)
+        self.setBackgroundBrush(QColor(45, 45, 48))
+        self.photo_item: Optional[QGraphicsPixmapItem] = None
+        self.mask_layer: Optional[MaskLayer] = None
+        self.brush_size = 40
+        self.hardness = 0.7
+        self.erasing = False
+        self._stroke_start_mask: Optional[QImage] = None
+        self._stroke_rect = QRect()
+        self._last_point: Optional[QPointF] = None
+        self._cursor_point: Optional[QPointF] = None
+        self._panning_from: Optional[QPointF] = None
+        self._space_down = False
+
+    # --- photo and mask -------------------------------------------------------------------
+    def set_photo(self, image: QImage) -> None:
+        """Show a new photo with an empty mask (the undo history is the caller's to clear)."""
+        scene = self.scene()
+        scene.clear()
+        self.photo_item = scene.addPixmap(QPixmap.fromImage(image))
+        self.photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.mask_layer = MaskLayer(image.size())
+        scene.addItem(self.mask_layer)
+        scene.setSceneRect(QRectF(image.rect()))
+        self.fit_to_window()
+
+    def update_photo_region(self, rect: QRect, image: QImage) -> None:
+        """Repaint part of the displayed photo (after a result is applied or undone)."""
+        if self.photo_item is None:
+            return
+        pixmap = self.photo_item.pixmap()
+        painter = QPainter(pixmap)
+        painter.drawImage(rect.topLeft(), image)
+        painter.end()
+        self.photo_item.setPixmap(pixmap)
+
+    def has_photo(self) -> bool:
+        return self.mask_layer is not None
+
+    # --- view -------------------------------------------------------------------------------
+    def zoom_factor(self) -> float:
+        return self.transform().m11()
+
+    def set_zoom(self, factor: float) -> None:
+        factor = max(0.01, min(factor, 32.0))
+        self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
+        self.zoom_changed.emit(self.zoom_factor())
+
+    def zoom_by(self, step: float) -> None:
+        self.set_zoom(self.zoom_factor() * step)
+
+    def fit_to_window(self) -> None:
+        if self.photo_item is not None:
+            self.fitInView(self.photo_item, Qt.AspectRatioMode.KeepAspectRatio)
+            self.zoom_changed.emit(self.zoom_factor())
+
+    def zoom_to_actual_size(self) -> None:
+        self.set_zoom(1.0)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self.zoom_by(1.25 ** steps)
+
+    # --- brush ------------------------------------------------------------------------------
+    def set_brush_size(self, size: int) -> None:
+        size = max(self.MIN_BRUSH, min(int(size), self.MAX_BRUSH))
+        if size != self.brush_size:
+            self.brush_size = size
+            self.brush_size_changed.emit(size)
+            self.viewport().update()
+
+    def _dab(self, painter: QPainter, center: QPointF) -> QRect:
+        radius = self.brush_size / 2.0
+        gradient = QRadialGradient(center, radius)
+        gradient.setColorAt(0.0, QColor(0, 0, 0, 255))
+        gradient.setColorAt(self.hardness, QColor(0, 0, 0, 255))
+        gradient.setColorAt(1.0, QColor(0, 0, 0, 0))
+        painter.setBrush(gradient)
+        painter.drawEllipse(center, radius, radius)
+        return QRectF(center.x() - radius, center.y() - radius, 2 * radius, 2 * radius).toAlignedRect().adjusted(-1, -1, 1, 1)
+
+    def _paint_segment(self, start: QPointF, end: QPointF) -> None:
+        assert self.mask_layer is not None
+        painter = QPainter(self.mask_layer.mask)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        mode = (QPainter.CompositionMode.CompositionMode_DestinationOut if self.erasing
+                else QPainter.CompositionMode.CompositionMode_SourceOver)
+        painter.setCompositionMode(mode)
+        spacing = max(1.0, self.brush_size * 0.2)
+        distance = math.hypot(end.x() - start.x(), end.y() - start.y())
+        count = max(1, int(distance / spacing))
+        dirty = QRect()
+        for i in range(1, count + 1) if distance else [0]:
+            t = i / count
+            dirty = dirty.united(self._dab(painter, start + (end - start) * t))
+        painter.end()
+        dirty = dirty.intersected(self.mask_layer.mask.rect())
+        self._stroke_rect = self._stroke_rect.united(dirty)
+        self.mask_layer.update(QRectF(dirty))
+
+    def _begin_stroke(self, point: QPointF) -> None:
+        assert self.mask_layer is not None
+        self._stroke_start_mask = self.mask_layer.mask.copy()
+        self._stroke_rect = QRect()
+        self._last_point = point
+        self._paint_segment(point, point)
+
+    def _end_stroke(self) -> None:
+        if self._stroke_start_mask is None or self.mask_layer is None:
+            return
+        rect = self._stroke_rect
+        if not rect.isEmpty():
+            before = self._stroke_start_mask.copy(rect)
+            after = self.mask_layer.mask.copy(rect)
+            self.undo_stack.push(StrokeCommand(self.mask_layer, rect, before, after,
+                                               "Erase" if self.erasing else "Brush stroke"))
+            self.mask_edited.emit()
+        self._stroke_start_mask = None
+        self._last_point = None
+
+    # --- mouse and keys ---------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                event.button() == Qt.MouseButton.LeftButton and self._space_down):
+            self._panning_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            return
+        if event.button() == Qt.MouseButton.LeftButton and self.has_photo():
+            self._begin_stroke(self.mapToScene(event.position().toPoint()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._panning_from is not None:
+            delta = event.position() - self._panning_from
+            self._panning_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            return
+        point = self.mapToScene(event.position().toPoint())
+        old_cursor = self._cursor_point
+        self._cursor_point = point
+        if self._last_point is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            self._paint_segment(self._last_point, point)
+            self._last_point = point
+        self._update_cursor_outline(old_cursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._panning_from is not None and event.button() in (Qt.MouseButton.MiddleButton, Qt.MouseButton.LeftButton):
+            self._panning_from = None
+            self.viewport().unsetCursor()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._end_stroke()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    def _update_cursor_outline(self, old: Optional[QPointF]) -> None:
+        radius = self.brush_size / 2.0 + 2
+        for point in (old, self._cursor_point):
+            if point is not None:
+                self.scene().update(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._cursor_point is None or not self.has_photo():
+            return
+        pen = QPen(QColor(255, 255, 255, 200) if not self.erasing else QColor(120, 200, 255, 220))
+        pen.setCosmetic(True)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        radius = self.brush_size / 2.0
+        painter.drawEllipse(self._cursor_point, radius, radius)

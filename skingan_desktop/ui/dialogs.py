@@ -1,0 +1,94 @@
+"""Small dialogs: preferences, the keyboard shortcut list, About."""
+
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QSpinBox, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from .. import __version__
+from .settings import AppSettings
+
+
+class PreferencesDialog(QDialog):
+    """Refinement on/off and iterations, seam feather, JPEG quality."""
+
+    def __init__(self, settings: AppSettings, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+        self.refine = QCheckBox("Make the refined 1024 result (slower, sharper)")
+        self.refine.setChecked(settings.refine)
+        self.iterations = QSpinBox()
+        self.iterations.setRange(1, 100)
+        self.iterations.setValue(settings.n_iters)
+        self.feather = QSpinBox()
+        self.feather.setRange(0, 32)
+        self.feather.setSuffix(" px")
+        self.feather.setValue(settings.feather)
+        self.feather.setToolTip("0 keeps every pixel outside the mask exactly as it was")
+        self.quality = QSpinBox()
+        self.quality.setRange(50, 100)
+        self.quality.setValue(settings.jpeg_quality)
+        form = QFormLayout()
+        form.addRow(self.refine)
+        form.addRow("Refinement iterations per scale", self.iterations)
+        form.addRow("Seam feather", self.feather)
+        form.addRow("JPEG quality", self.quality)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def accept(self) -> None:
+        self.settings.refine = self.refine.isChecked()
+        self.settings.n_iters = self.iterations.value()
+        self.settings.feather = self.feather.value()
+        self.settings.jpeg_quality = self.quality.value()
+        super().accept()
+
+
+class ShortcutsDialog(QDialog):
+    """Every action that has a shortcut, read off the actions themselves."""
+
+    def __init__(self, actions: Iterable[QAction], parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = [(a.text().replace("&", ""), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
+        rows += [("Pan", "Space + drag, or middle button drag"), ("Zoom", "Mouse wheel"),
+                 ("Show the original in the compare pane", "Hold \\")]
+        self.table = QTableWidget(len(rows), 2, self)
+        self.table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        for row, (name, keys) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(name))
+            self.table.setItem(row, 1, QTableWidgetItem(keys))
+        self.table.resizeColumnsToContents()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(buttons)
+        self.resize(480, 520)
+
+
+def about_text(model_name: str) -> str:
+    return (
+        f"<h3>SkinGAN Desktop {__version__}</h3>"
+        "<p>Removes tattoos and blemishes from photos, entirely offline.</p>"
+        f"<p>Model: {model_name}</p>"
+        "<p>The generator follows LaMa (Suvorov et al., 2022); the public big-lama weights are "
+        "licensed under Apache-2.0. Refinement follows Kulshreshtha et al., 2022.</p>"
+    )
+
+
+def show_about(parent: QWidget, model_name: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Information, "About SkinGAN Desktop", about_text(model_name),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.open()
+    return box

@@ -1,0 +1,583 @@
+"""The main window: wires actions, menus, the canvas, the compare pane and the workers.
+
+Every action is created in one place (:meth:`MainWindow._create_actions`) with its icon,
+shortcut and tooltip, so the menus, the toolbar and the shortcut list always agree.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import qtawesome as qta
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QColorDialog, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
+    QPushButton, QSplitter, QWidget,
+)
+
+from ..engine.mask_ops import grow_mask
+from ..engine.region import WorkRegion
+from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
+from ..io.photos import PhotoError, load_mask, load_photo, save_photo
+from ..model import load_generator
+from ..model.devices import resolve_device
+from ..resources import embedded_model_path
+from .canvas import HOLE_THRESHOLD, MaskReplaceCommand, PhotoCanvas
+from .compare_view import CompareView
+from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
+from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
+from .settings import AppSettings
+from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
+
+PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
+WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
+EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff)"
+
+
+class ApplyResultCommand(QUndoCommand):
+    """Put a chosen result into the working photo and clear the mask; undo restores both."""
+
+    def __init__(self, window: "MainWindow", results: list[RegionResult], refined: bool) -> None:
+        super().__init__("Apply refined result" if refined else "Apply 512 result")
+        self._window = window
+        self._patches = [(r.region, window.photo[r.region.slices].copy(),
+                          r.refined if refined and r.refined is not None else r.preview) for r in results]
+        layer = window.canvas.mask_layer
+        self._mask_before = layer.mask.copy()
+        self._mask_after = layer.mask.copy()
+        self._mask_after.fill(0)
+
+    def _put(self, which: int) -> None:
+        for patch in self._patches:
+            self._window.set_photo_region(patch[0], patch[which])
+        layer = self._window.canvas.mask_layer
+        layer.replace_region(layer.mask.rect(), self._mask_after if which == 2 else self._mask_before)
+
+    def redo(self) -> None:
+        self._put(2)
+
+    def undo(self) -> None:
+        self._put(1)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Optional[AppSettings] = None) -> None:
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.setWindowTitle("SkinGAN Desktop")
+        self.setAcceptDrops(True)
+        self.undo_stack = QUndoStack(self)
+        self.canvas = PhotoCanvas(self.undo_stack)
+        self.canvas.set_brush_size(self.settings.brush_size)
+        self.compare = CompareView()
+        self.compare.hide()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.compare)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(splitter)
+
+        self.photo: Optional[np.ndarray] = None
+        self.photo_path: Optional[Path] = None
+        self.generator = None
+        self.model_name = "none"
+        self.results: Optional[list[RegionResult]] = None
+        self.last_message: Optional[QMessageBox] = None
+        self.last_status = ""
+        self._job: Optional[InpaintJob] = None
+        self._loading: tuple[Path, Optional[Callable[[], None]]] = (Path(), None)
+        self._partial: dict[int, RegionResult] = {}
+        self._after_model_loaded: Optional[Callable[[], None]] = None
+        self._run_started = 0.0
+
+        self.actions_by_name: dict[str, QAction] = {}
+        self._create_actions()
+        self._create_menus_and_toolbar()
+        self._create_status_bar()
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.canvas.brush_size_changed.connect(self._brush_size_changed)
+        self.compare.apply_requested.connect(self.apply_result)
+        self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
+        self._restore_window_state()
+        self._update_actions()
+
+    # --- actions ----------------------------------------------------------------------------
+    def _action(self, name: str, text: str, icon: str, shortcut, handler, tip: str = "", checkable: bool = False) -> QAction:
+        action = QAction(qta.icon(icon), text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{tip or text.replace('&', '')} ({action.shortcut().toString()})" if shortcut else tip or text)
+        action.setStatusTip(tip or text.replace("&", ""))
+        action.setCheckable(checkable)
+        action.triggered.connect(handler)
+        self.addAction(action)
+        self.actions_by_name[name] = action
+        return action
+
+    def _create_actions(self) -> None:
+        a = self._action
+        a("open", "&Open photo…", "fa5s.folder-open", QKeySequence.StandardKey.Open, self._ask_open_photo)
+        a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
+        a("quit", "&Quit", "fa5s.power-off", QKeySequence.StandardKey.Quit, self.close)
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        undo.setIcon(qta.icon("fa5s.undo"))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        redo.setIcon(qta.icon("fa5s.redo"))
+        for name, action in (("undo", undo), ("redo", redo)):
+            self.addAction(action)
+            self.actions_by_name[name] = action
+        a("brush", "&Brush", "fa5s.paint-brush", "B", lambda: self.set_erasing(False), "Paint the area to remove", True)
+        a("eraser", "&Eraser", "fa5s.eraser", "E", lambda: self.set_erasing(True), "Erase the mask", True)
+        a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
+        a("bigger", "Brush bigger", "fa5s.plus-circle", "]", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 1.25 + 1))
+        a("zoom_in", "Zoom &in", "fa5s.search-plus", QKeySequence.StandardKey.ZoomIn, lambda: self.canvas.zoom_by(1.25))
+        a("zoom_out", "Zoom &out", "fa5s.search-minus", QKeySequence.StandardKey.ZoomOut, lambda: self.canvas.zoom_by(0.8))
+        a("fit", "&Fit to window", "fa5s.expand", "Ctrl+0", self.canvas.fit_to_window)
+        a("actual", "&100 %", "fa5s.compress", "Ctrl+1", self.canvas.zoom_to_actual_size)
+        a("toggle_mask", "&Show mask", "fa5s.eye", "H", self._toggle_mask, "Show or hide the mask overlay", True)
+        a("overlay_color", "Mask &colour…", "fa5s.palette", None, self._ask_overlay_color)
+        a("clear_mask", "&Clear mask", "fa5s.times-circle", "Ctrl+Backspace", self.clear_mask)
+        a("grow_mask", "&Grow mask…", "fa5s.expand-arrows-alt", "Ctrl+G", lambda: self._ask_grow(1))
+        a("shrink_mask", "S&hrink mask…", "fa5s.compress-arrows-alt", "Ctrl+Shift+G", lambda: self._ask_grow(-1))
+        a("load_mask", "&Load mask…", "fa5s.file-import", None, self._ask_load_mask)
+        a("save_mask", "Sa&ve mask…", "fa5s.save", None, self._ask_save_mask)
+        a("inpaint", "&Inpaint", "fa5s.magic", "Ctrl+Return", self.run_inpainting, "Fill the masked area with skin")
+        a("cancel", "&Cancel", "fa5s.stop-circle", "Esc", self.cancel_inpainting, "Stop the running inpainting")
+        a("apply_quick", "Use &512 result", "fa5s.check", "Alt+1", lambda: self.apply_result(False))
+        a("apply_refined", "Use &refined result", "fa5s.check-double", "Alt+2", lambda: self.apply_result(True))
+        a("load_weights", "Load &weights…", "fa5s.brain", None, self._ask_load_weights)
+        a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
+        a("shortcuts", "&Keyboard shortcuts", "fa5s.keyboard", "F1", lambda: ShortcutsDialog(self.actions_by_name.values(), self).open())
+        a("about", "&About", "fa5s.info-circle", None, lambda: show_about(self, self.model_name))
+        self.actions_by_name["brush"].setChecked(True)
+        self.actions_by_name["toggle_mask"].setChecked(True)
+        self.device_actions: dict[str, QAction] = {}
+        for choice in ("auto", "cpu", "cuda"):
+            action = a(f"device_{choice}", {"auto": "&Auto (CUDA when present)", "cpu": "&CPU", "cuda": "C&UDA"}[choice],
+                       "fa5s.microchip", None, lambda _=False, c=choice: self.set_device(c), checkable=True)
+            action.setChecked(self.settings.device == choice)
+            self.device_actions[choice] = action
+
+    def _create_menus_and_toolbar(self) -> None:
+        get = self.actions_by_name
+        menus = {
+            "&File": ["open", None, "export", None, "load_weights", None, "quit"],
+            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
+                      None, "preferences"],
+            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "toggle_mask", "overlay_color"],
+            "&Tools": ["brush", "eraser", "smaller", "bigger"],
+            "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
+            "&Help": ["shortcuts", "about"],
+        }
+        for title, names in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for name in names:
+                menu.addSeparator() if name is None else menu.addAction(get[name])
+            if title == "&File":
+                self.recent_menu = menu.addMenu("Open &recent")
+                menu.insertMenu(get["export"], self.recent_menu)
+            if title == "&Run":
+                device_menu = menu.addMenu("&Device")
+                for action in self.device_actions.values():
+                    device_menu.addAction(action)
+        self._refresh_recent_menu()
+        toolbar = self.addToolBar("Tools")
+        toolbar.setObjectName("tools")
+        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger",
+                     None, "fit", "actual", "toggle_mask", None, "inpaint", "cancel"):
+            toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
+
+    def _create_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.size_label, self.zoom_label, self.brush_label = QLabel("No photo"), QLabel(""), QLabel("")
+        self.model_label, self.run_label = QLabel(""), QLabel("")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel_inpainting)
+        self.cancel_button.hide()
+        for widget in (self.size_label, self.zoom_label, self.brush_label, self.model_label, self.run_label):
+            bar.addPermanentWidget(widget)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        self._brush_size_changed(self.canvas.brush_size)
+        self._update_model_label()
+
+    def _update_actions(self) -> None:
+        has_photo = self.photo is not None
+        running = self._job is not None
+        for name in ("export", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual"):
+            self.actions_by_name[name].setEnabled(has_photo)
+        self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
+        self.actions_by_name["cancel"].setEnabled(running)
+        self.actions_by_name["apply_quick"].setEnabled(self.compare.has_quick())
+        self.actions_by_name["apply_refined"].setEnabled(self.compare.has_refined())
+
+    # --- messages ---------------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        """A non-blocking error dialog; the app keeps working."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "SkinGAN Desktop", message, QMessageBox.StandardButton.Ok, self)
+        box.open()
+        self.last_message = box
+
+    def show_status(self, message: str) -> None:
+        self.last_status = message
+        self.statusBar().showMessage(message, 10_000)
+
+    # --- photo ------------------------------------------------------------------------------
+    def _ask_open_photo(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open photo", "", PHOTO_FILTER)
+        if path:
+            self.open_photo(Path(path))
+
+    def open_photo(self, path: Path) -> bool:
+        try:
+            photo = load_photo(path)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self.cancel_inpainting()
+        self.photo, self.photo_path = photo, Path(path)
+        self.canvas.set_photo(photo_to_qimage(photo))
+        self.canvas.mask_layer.color = self.settings.overlay_color
+        self.canvas.mask_layer.overlay_opacity = self.settings.overlay_opacity
+        self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
+        self.undo_stack.clear()
+        self.results = None
+        self.compare.clear()
+        self.compare.hide()
+        self.size_label.setText(f"{photo.shape[1]} x {photo.shape[0]}")
+        self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
+        self.settings.add_recent_file(str(Path(path).resolve()))
+        self._refresh_recent_menu()
+        self._update_actions()
+        return True
+
+    def _refresh_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for file in self.settings.recent_files():
+            self.recent_menu.addAction(Path(file).name, lambda f=file: self.open_photo(Path(f)))
+        self.recent_menu.setEnabled(bool(self.settings.recent_files()))
+
+    def set_photo_region(self, region: WorkRegion, pixels: np.ndarray) -> None:
+        assert self.photo is not None
+        self.photo[region.slices] = pixels
+        self.canvas.update_photo_region(QRect(region.left, region.top, region.width, region.height),
+                                        photo_to_qimage(pixels))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        urls = [u for u in event.mimeData().urls() if u.isLocalFile()]
+        if urls:
+            self.open_photo(Path(urls[0].toLocalFile()))
+
+    # --- export -----------------------------------------------------------------------------
+    def _ask_export(self) -> None:
+        if self.photo_path is None:
+            return
+        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-clean.png")
+        path, _ = QFileDialog.getSaveFileName(self, "Export cleaned photo", str(suggestion), EXPORT_FILTER,
+                                              options=QFileDialog.Option.DontConfirmOverwrite)
+        if not path:
+            return
+        overwrite_original = self.photo_path is not None and Path(path).resolve() == self.photo_path.resolve()
+        if overwrite_original or Path(path).exists():
+            question = ("This is the original photo. Replace it with the cleaned version?" if overwrite_original
+                        else f"{Path(path).name} exists. Replace it?")
+            if QMessageBox.question(self, "Replace file?", question) != QMessageBox.StandardButton.Yes:
+                return
+        self.export_to(Path(path), allow_original=overwrite_original)
+
+    def export_to(self, path: Path, *, allow_original: bool = False) -> bool:
+        """Write the working photo at full resolution; the original only with ``allow_original``."""
+        if self.photo is None:
+            return False
+        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve() and not allow_original:
+            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
+            return False
+        try:
+            save_photo(path, self.photo, quality=self.settings.jpeg_quality)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self.show_status(f"Saved to {path}")
+        return True
+
+    # --- mask -------------------------------------------------------------------------------
+    def set_erasing(self, erasing: bool) -> None:
+        self.canvas.erasing = erasing
+        self.actions_by_name["brush"].setChecked(not erasing)
+        self.actions_by_name["eraser"].setChecked(erasing)
+
+    def _brush_size_changed(self, size: int) -> None:
+        self.brush_label.setText(f"Brush {size} px")
+        self.settings.brush_size = size
+
+    def _toggle_mask(self) -> None:
+        if self.canvas.mask_layer is not None:
+            self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
+
+    def _ask_overlay_color(self) -> None:
+        color = QColorDialog.getColor(self.settings.overlay_color, self, "Mask colour")
+        if color.isValid():
+            self.settings.overlay_color = color
+            if self.canvas.mask_layer is not None:
+                self.canvas.mask_layer.color = color
+                self.canvas.mask_layer.update()
+
+    def mask_array(self) -> Optional[np.ndarray]:
+        """The mask as ``(H, W)`` uint8 (0 or 255), or ``None`` without a photo."""
+        if self.canvas.mask_layer is None:
+            return None
+        return np.where(mask_to_array(self.canvas.mask_layer.mask) >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
+
+    def _replace_mask(self, values: np.ndarray, text: str) -> None:
+        self.undo_stack.push(MaskReplaceCommand(self.canvas.mask_layer, array_to_mask(values), text))
+
+    def clear_mask(self) -> None:
+        mask = self.mask_array()
+        if mask is not None and mask.any():
+            self._replace_mask(np.zeros_like(mask), "Clear mask")
+
+    def grow_mask(self, pixels: int) -> None:
+        mask = self.mask_array()
+        if mask is not None and pixels:
+            self._replace_mask(grow_mask(mask, pixels), f"{'Grow' if pixels > 0 else 'Shrink'} mask by {abs(pixels)} px")
+
+    def _ask_grow(self, sign: int) -> None:
+        pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)
+        if ok:
+            self.grow_mask(sign * pixels)
+
+    def _ask_load_mask(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load mask", "", "PNG (*.png);;All files (*)")
+        if path:
+            self.load_mask_file(Path(path))
+
+    def load_mask_file(self, path: Path) -> bool:
+        if self.photo is None:
+            return False
+        try:
+            hole = load_mask(path, expected_size=(self.photo.shape[1], self.photo.shape[0]))
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self._replace_mask(np.where(hole, 255, 0).astype(np.uint8), "Load mask")
+        return True
+
+    def _ask_save_mask(self) -> None:
+        if self.photo_path is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save mask", str(self.photo_path.with_name(f"{self.photo_path.stem}-mask.png")),
+                                              "PNG (*.png)")
+        if path:
+            self.save_mask_file(Path(path))
+
+    def save_mask_file(self, path: Path) -> bool:
+        mask = self.mask_array()
+        if mask is None:
+            return False
+        try:
+            save_photo(path, mask)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self.show_status(f"Mask saved to {path}")
+        return True
+
+    # --- model ------------------------------------------------------------------------------
+    def _ask_load_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load generator weights", "", WEIGHTS_FILTER)
+        if path:
+            self.load_weights(Path(path))
+
+    def configured_weights(self) -> Optional[Path]:
+        stored = self.settings.weights_path
+        if stored and Path(stored).is_file():
+            return Path(stored)
+        return embedded_model_path()
+
+    def load_weights(self, path: Path, then: Optional[Callable[[], None]] = None) -> None:
+        """Load a weights file in a worker thread; the current model stays until it succeeds."""
+        device = self.settings.device
+        self.show_status(f"Loading {path.name}…")
+        self._loading = (path, then)
+        job = CallJob(lambda: load_generator(path, device=device))
+        job.finished.connect(self._model_loaded)  # bound methods run on the GUI thread
+        job.failed.connect(self.show_error)
+        self._start(job)
+
+    def _model_loaded(self, generator) -> None:
+        path, then = self._loading
+        self.generator = generator
+        self.model_name = path.name if path != embedded_model_path() else "SkinGAN default (embedded)"
+        if path != embedded_model_path():
+            self.settings.weights_path = str(path)
+        self._update_model_label()
+        self.show_status(f"Model {self.model_name} ready")
+        if then is not None:
+            then()
+
+    def set_device(self, choice: str) -> None:
+        try:
+            resolve_device(choice)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            self.device_actions[choice].setChecked(False)
+            self.device_actions[self.settings.device].setChecked(True)
+            return
+        self.settings.device = choice
+        for name, action in self.device_actions.items():
+            action.setChecked(name == choice)
+        self._update_model_label()
+        if self.generator is not None:
+            weights = self.configured_weights()
+            self.generator = None
+            if weights is not None:
+                self.load_weights(weights)
+
+    def _update_model_label(self) -> None:
+        try:
+            device = resolve_device(self.settings.device).type.upper()
+        except ValueError:
+            device = "?"
+        self.model_label.setText(f"Model: {self.model_name} on {device}")
+
+    # --- inpainting -------------------------------------------------------------------------
+    def _start(self, job) -> None:
+        start_in_thread(job)
+
+    def run_inpainting(self) -> None:
+        if self.photo is None or self._job is not None:
+            return
+        mask = self.mask_array()
+        if mask is None or not mask.any():
+            self.show_error("The mask is empty: paint over the tattoo or blemish first.")
+            return
+        if self.generator is None:
+            weights = self.configured_weights()
+            if weights is None:
+                self.show_error("No model is loaded: choose a weights file with File > Load weights… "
+                                "(for example big-lama's best.ckpt).")
+                return
+            self.load_weights(weights, then=self.run_inpainting)
+            return
+        settings = InpaintSettings(n_iters=self.settings.n_iters, feather=self.settings.feather, refine=self.settings.refine)
+        job = InpaintJob(Inpainter(self.generator, settings), self.photo.copy(), mask > 0)
+        job.preview_ready.connect(self._preview_ready)
+        job.progress.connect(self._progress)
+        job.finished.connect(self._inpainting_finished)
+        job.failed.connect(self._inpainting_failed)
+        self._job = job
+        self._partial = {}
+        self._run_started = time.perf_counter()
+        self.compare.clear()
+        self.compare.show()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.cancel_button.show()
+        self._start(job)
+        self._update_actions()
+
+    def cancel_inpainting(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+            self.show_status("Cancelling…")
+
+    def _progress(self, stage: str, step: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(step)
+        self.progress.setFormat(f"{stage} %p%")
+
+    def _union(self, results: list[RegionResult]) -> WorkRegion:
+        return WorkRegion(min(r.region.left for r in results), min(r.region.top for r in results),
+                          max(r.region.right for r in results), max(r.region.bottom for r in results))
+
+    def _crop(self, results: list[RegionResult], refined: Optional[bool]) -> np.ndarray:
+        """The union of the regions, from the photo (``refined=None``) or with results applied."""
+        area = self._union(results)
+        assert self.photo is not None
+        if refined is None:
+            return self.photo[area.slices]
+        shifted = [RegionResult(WorkRegion(r.region.left - area.left, r.region.top - area.top,
+                                           r.region.right - area.left, r.region.bottom - area.top),
+                                r.hole, r.preview, r.refined) for r in results]
+        return apply_results(self.photo[area.slices], shifted, refined=refined)
+
+    def _preview_ready(self, index: int, result: RegionResult) -> None:
+        self._partial[index] = result
+        results = list(self._partial.values())
+        self.compare.set_original(photo_to_qimage(self._crop(results, None)))
+        self.compare.set_quick(photo_to_qimage(self._crop(results, False)))
+        self._update_actions()
+
+    def _inpainting_finished(self, results: Optional[list[RegionResult]]) -> None:
+        self._job = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        if results is None:
+            self.show_status("Inpainting cancelled")
+            if not self._partial:
+                self.compare.hide()
+            self._update_actions()
+            return
+        self.results = results
+        elapsed = time.perf_counter() - self._run_started
+        self.run_label.setText(f"Last run {elapsed:.1f} s")
+        if self.settings.refine:
+            self.compare.set_refined(photo_to_qimage(self._crop(results, True)))
+        else:
+            self.compare.set_refined(None, "Refinement is off (Preferences)")
+        self.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
+        self._update_actions()
+
+    def _inpainting_failed(self, message: str) -> None:
+        self._job = None
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.show_error(f"Inpainting failed: {message}")
+        self._update_actions()
+
+    def apply_result(self, refined: bool) -> None:
+        results = self.results if self.results is not None else (list(self._partial.values()) if self._job and self._partial else None)
+        if not results or (refined and any(r.refined is None for r in results)):
+            return
+        self.undo_stack.push(ApplyResultCommand(self, results, refined))
+        self.results = None
+        self.compare.clear()
+        self.compare.hide()
+        self._update_actions()
+        self.show_status("Result applied; paint the next area or export")
+
+    # --- preferences and window state -------------------------------------------------------
+    def _show_preferences(self) -> None:
+        PreferencesDialog(self.settings, self).open()
+
+    def _restore_window_state(self) -> None:
+        geometry = self.settings.store.value("window/geometry")
+        state = self.settings.store.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.cancel_inpainting()
+        wait_for_all()
+        self.settings.store.setValue("window/geometry", self.saveGeometry())
+        self.settings.store.setValue("window/state", self.saveState())
+        self.settings.store.sync()
+        super().closeEvent(event)

@@ -1,0 +1,58 @@
+"""The user's preferences and window state, kept in QSettings."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QColor
+
+MAX_RECENT = 8
+
+
+class AppSettings:
+    """Typed access to the stored preferences; every getter has the default a new user gets."""
+
+    def __init__(self, store: Optional[QSettings] = None) -> None:
+        self.store = store if store is not None else QSettings("SkinGAN", "SkinGAN Desktop")
+
+    def _get(self, key: str, default: Any, kind: type) -> Any:
+        value = self.store.value(key, default)
+        try:
+            return kind(value) if kind is not bool else value in (True, "true", "1", 1)
+        except (TypeError, ValueError):
+            return default
+
+    def _set(self, key: str, value: Any) -> None:
+        self.store.setValue(key, value)
+        self.store.sync()
+
+    weights_path = property(lambda s: s._get("model/weights", "", str), lambda s, v: s._set("model/weights", v))
+    device = property(lambda s: s._get("model/device", "auto", str), lambda s, v: s._set("model/device", v))
+    refine = property(lambda s: s._get("refine/enabled", True, bool), lambda s, v: s._set("refine/enabled", v))
+    n_iters = property(lambda s: s._get("refine/iterations", 15, int), lambda s, v: s._set("refine/iterations", v))
+    feather = property(lambda s: s._get("refine/feather", 0, int), lambda s, v: s._set("refine/feather", v))
+    brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
+    overlay_opacity = property(lambda s: s._get("overlay/opacity", 0.55, float),
+                               lambda s, v: s._set("overlay/opacity", v))
+    jpeg_quality = property(lambda s: s._get("export/jpeg_quality", 95, int),
+                            lambda s, v: s._set("export/jpeg_quality", v))
+
+    @property
+    def overlay_color(self) -> QColor:
+        color = QColor(self._get("overlay/color", "#ff285a", str))
+        return color if color.isValid() else QColor("#ff285a")
+
+    @overlay_color.setter
+    def overlay_color(self, color: QColor) -> None:
+        self._set("overlay/color", color.name())
+
+    def recent_files(self) -> list[str]:
+        value = self.store.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent_file(self, path: str) -> None:
+        files = [path] + [f for f in self.recent_files() if f != path]
+        self._set("files/recent", files[:MAX_RECENT])

@@ -1,0 +1,93 @@
+"""Long work off the GUI thread: a QObject moved to a QThread, reporting by signals."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from ..engine.runner import Inpainter, RegionResult
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
+        return "Out of memory: try a smaller mask, turn refinement off, or switch the device to CPU."
+    return str(exc) or type(exc).__name__
+
+
+class CallJob(QObject):
+    """Runs ``fn()`` once; ``finished(result)`` or ``failed(message)``."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except Exception as exc:  # reported to the user as a dialog; the app keeps running
+            self.failed.emit(_describe(exc))
+        else:
+            self.finished.emit(result)
+
+
+class InpaintJob(QObject):
+    """One inpainting run on a snapshot of the photo and mask (later edits do not affect it)."""
+
+    preview_ready = Signal(int, object)   # region index, RegionResult with the 512 result
+    progress = Signal(str, int, int)      # stage, step, total
+    finished = Signal(object)             # list[RegionResult], or None when cancelled
+    failed = Signal(str)
+
+    def __init__(self, inpainter: Inpainter, photo: np.ndarray, hole: np.ndarray) -> None:
+        super().__init__()
+        self._inpainter, self._photo, self._hole = inpainter, photo, hole
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Thread-safe: the run stops before its next refinement iteration."""
+        self._cancel.set()
+
+    @Slot()
+    def run(self) -> None:
+        def preview(index: int, result: RegionResult) -> None:
+            self.preview_ready.emit(index, result)
+
+        try:
+            results = self._inpainter.run(self._photo, self._hole, on_preview=preview,
+                                          progress=self.progress.emit, cancel=self._cancel)
+        except Exception as exc:
+            self.failed.emit(_describe(exc))
+        else:
+            self.finished.emit(results)
+
+
+# Threads and their jobs stay referenced here until they end, so closing a window while a job
+# runs never destroys a running QThread (which would abort the process).
+_RUNNING: set[tuple[QThread, QObject]] = set()
+
+
+def start_in_thread(job: QObject) -> QThread:
+    """Move ``job`` to a new thread, start it, and release both when the job ends."""
+    thread = QThread()
+    job.moveToThread(thread)
+    thread.started.connect(job.run)
+    for signal in (job.finished, job.failed):
+        signal.connect(thread.quit)
+    for done in [entry for entry in _RUNNING if entry[0].isFinished()]:
+        _RUNNING.discard(done)  # released here, on the GUI thread, never from inside a thread
+    _RUNNING.add((thread, job))
+    thread.start()
+    return thread
+
+
+def wait_for_all(timeout_ms: int = 10_000) -> None:
+    """Block until every job thread has ended (used when the app closes)."""
+    for thread, _ in list(_RUNNING):
+        thread.wait(timeout_ms)

@@ -1,0 +1,158 @@
+"""A retoucher's session in the real window: open, paint, undo, run, compare, apply, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QTimer
+
+from tests.ui.conftest import drag_on_canvas, photo_pixels
+
+
+def _load_small_model(qtbot, window, small_weights: Path) -> None:
+    window.load_weights(small_weights)
+    qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
+
+
+def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_weights: Path, tmp_path: Path) -> None:
+    photo_path, (x1, y1, x2, y2) = tattoo_png
+    assert window.open_photo(photo_path)
+    window.canvas.set_brush_size(60)
+    middle = (x1 + x2) / 2
+
+    # Paint down the tattoo with one fast stroke (few mouse events, far apart).
+    drag_on_canvas(window, [(middle, y1 + 40), (middle, (y1 + y2) / 2), (middle, y2 - 40)])
+    painted = window.mask_array()
+    assert painted[int(y1 + 40):int(y2 - 40), int(middle)].all()  # no gaps along the stroke
+    assert window.undo_stack.count() == 1
+
+    window.actions_by_name["undo"].trigger()
+    assert not window.mask_array().any()
+    window.actions_by_name["redo"].trigger()
+    assert np.array_equal(window.mask_array(), painted)
+
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.n_iters = 3
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    qtbot.waitUntil(window.compare.has_refined, timeout=120_000)
+    assert window.compare.isVisible()
+    assert window.compare.quick_view.item.isVisible() and window.compare.refined_view.item.isVisible()
+    assert window.actions_by_name["apply_refined"].isEnabled()
+
+    original = photo_pixels(photo_path)
+    hole = painted > 0
+    window.compare.apply_refined_button.click()
+    assert not np.array_equal(window.photo[hole], original[hole])
+    assert np.array_equal(window.photo[~hole], original[~hole])
+    assert not window.mask_array().any()  # ready for the next tattoo
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.photo, original) and np.array_equal(window.mask_array(), painted)
+    window.actions_by_name["redo"].trigger()
+
+    out = tmp_path / "clean.png"
+    assert window.export_to(out)
+    assert str(out) in window.last_status
+    exported = photo_pixels(out)
+    assert np.array_equal(exported[~hole], original[~hole])
+    assert not np.array_equal(exported[hole], original[hole])
+    assert window.open_photo(out) and np.array_equal(window.photo, exported)
+
+
+def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tattoo_png, small_weights: Path) -> None:
+    photo_path, (x1, y1, x2, y2) = tattoo_png
+    window.open_photo(photo_path)
+    window.canvas.set_brush_size(120)
+    drag_on_canvas(window, [(x1 + 60, y1 + 60), (x2 - 60, y2 - 60)])
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.n_iters = 200  # long enough to watch and cancel
+
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+    window.run_inpainting()
+    qtbot.waitUntil(lambda: "refining" in window.progress.format(), timeout=60_000)
+    ticks_at_refinement = len(ticks)
+    qtbot.wait(500)
+    assert len(ticks) - ticks_at_refinement >= 10  # the GUI thread kept processing events
+
+    window.canvas.set_brush_size(30)
+    drag_on_canvas(window, [(20, 20), (60, 60)])  # editing the mask during a run is fine
+    window.actions_by_name["cancel"].trigger()
+    qtbot.waitUntil(lambda: window._job is None, timeout=10_000)
+    timer.stop()
+    assert "cancelled" in window.last_status
+    assert window.mask_array()[40, 40] == 255
+    assert window.actions_by_name["inpaint"].isEnabled()
+
+
+def test_empty_mask_and_missing_model_are_explained(window, tattoo_png) -> None:
+    window.open_photo(tattoo_png[0])
+    window.run_inpainting()
+    assert "empty" in window.last_message.text()
+
+    drag_on_canvas(window, [(100, 100), (150, 150)])
+    window.run_inpainting()
+    assert "Load weights" in window.last_message.text()
+
+
+def test_bad_files_give_dialogs_and_the_app_keeps_working(qtbot, window, tattoo_png, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff not a photo")
+    assert not window.open_photo(broken)
+    assert "broken.jpg" in window.last_message.text()
+
+    bad_weights = tmp_path / "big-lama.ckpt"
+    bad_weights.write_bytes(b"garbage")
+    window.load_weights(bad_weights)
+    qtbot.waitUntil(lambda: window.last_message is not None and "big-lama.ckpt" in window.last_message.text(),
+                    timeout=10_000)
+    assert window.generator is None
+
+    assert window.open_photo(tattoo_png[0])
+    wrong = tmp_path / "mask.png"
+    from PIL import Image
+    Image.new("L", (10, 10), 255).save(wrong)
+    assert not window.load_mask_file(wrong)
+    assert "same size" in window.last_message.text()
+
+
+def test_mask_tools_grow_shrink_clear_save_load(window, tattoo_png, tmp_path: Path) -> None:
+    window.open_photo(tattoo_png[0])
+    window.canvas.set_brush_size(20)
+    drag_on_canvas(window, [(300, 300), (400, 300)])
+    painted = window.mask_array()
+
+    window.grow_mask(5)
+    grown = window.mask_array()
+    assert grown.sum() > painted.sum() and grown[painted > 0].all()
+    window.grow_mask(-5)
+    assert window.mask_array().sum() < grown.sum()
+
+    assert window.save_mask_file(tmp_path / "mask.png")
+    window.clear_mask()
+    assert not window.mask_array().any()
+    assert window.load_mask_file(tmp_path / "mask.png")
+    assert window.mask_array().sum() > 0
+    for _ in range(4):
+        window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.mask_array(), painted)
+
+
+def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_png, settings) -> None:
+    window.open_photo(tattoo_png[0])
+    window.canvas.set_brush_size(40)
+    drag_on_canvas(window, [(300, 300), (500, 300)])
+    window.actions_by_name["eraser"].trigger()
+    drag_on_canvas(window, [(400, 270), (400, 330)])
+    assert window.mask_array()[300, 320] == 255 and window.mask_array()[300, 400] == 0
+
+    window.actions_by_name["bigger"].trigger()
+    assert window.canvas.brush_size > 40 and settings.brush_size == window.canvas.brush_size
+    window.actions_by_name["actual"].trigger()
+    assert abs(window.canvas.zoom_factor() - 1.0) < 1e-6
+    window.actions_by_name["fit"].trigger()
+    assert window.canvas.zoom_factor() < 1.0
+    assert str(tattoo_png[0].resolve()) in settings.recent_files()
