@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
-from ..model.refine import pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
+from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .region import WorkRegion, paste, work_regions
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
@@ -48,6 +48,7 @@ class InpaintSettings:
     context: float = 2.0         # region size relative to the masked area
     feather: int = 0             # seam feather in native pixels; 0 keeps outside pixels exact
     refine: bool = True
+    precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
 
 
 @dataclass
@@ -122,9 +123,11 @@ class Inpainter:
             if progress is not None:
                 progress(f"{stage}: refining", step, total)
 
+        optimise_dtype = fast_optimise_dtype(self.device) if settings.precision == "auto" else None
         refined = refine_pyramid(
             self.generator, [coarse, fine], n_iters=settings.n_iters, lr=settings.lr,
             coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
+            optimise_dtype=optimise_dtype,
         )[-1]
         result.refined = self._to_native(refined, crop, crop_hole)
         return result

@@ -8,6 +8,7 @@ halved, the previous scale's result inside the hole.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Union
@@ -135,6 +136,24 @@ class Cancelled(Exception):
     """Raised inside the refinement loop when the cancel flag is set."""
 
 
+def _autocast(device: torch.device, dtype: Optional[torch.dtype]):
+    if dtype is None or dtype == torch.float32:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def fast_optimise_dtype(device: torch.device) -> Optional[torch.dtype]:
+    """bfloat16 where the hardware computes it natively (CUDA with bf16, CPUs with AVX512-BF16
+    or AMX), else ``None`` (float32)."""
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
+    try:
+        native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    except (AttributeError, RuntimeError):
+        native = False
+    return torch.bfloat16 if native else None
+
+
 def refine_level(
     generator: SplitGenerator,
     level: PyramidLevel,
@@ -146,10 +165,15 @@ def refine_level(
     on_iteration: Optional[Callable[[int], None]] = None,
     cancel: Optional[CancelFlag] = None,
     losses: Optional[list[float]] = None,
+    optimise_dtype: Optional[torch.dtype] = None,
 ) -> Tensor:
     """One scale: a plain pass when ``previous`` is ``None``, else ``n_iters`` iterations of
     feature optimisation against ``previous`` (the result one octave down). Returns the
-    composited ``(1, 3, h, w)`` result; each iteration's loss is appended to ``losses``."""
+    composited ``(1, 3, h, w)`` result; each iteration's loss is appended to ``losses``.
+
+    ``optimise_dtype`` (e.g. ``torch.bfloat16``) runs the rear's convolutions of the
+    optimisation iterations in that precision under autocast; the features, the loss, Adam
+    and the final prediction stay float32."""
     height, width = level.image.shape[-2:]
     image = _pad(level.image, multiple)
     mask = _binarise(_pad(level.mask, multiple), _EPS)
@@ -176,14 +200,16 @@ def refine_level(
         if is_cancelled(cancel):
             raise Cancelled
         optimiser.zero_grad(set_to_none=True)
-        prediction = generator.rear((z_local, z_global)).float()
+        last = iteration == n_iters - 1
+        with _autocast(z_local.device, None if last else optimise_dtype):
+            prediction = generator.rear((z_local, z_global)).float()
         loss = (prediction[known3] - known_pixels).abs().mean()
         if reference_pixels.numel():
             down = pyramid_down(prediction[..., :height, :width])
             loss = loss + (down[core3] - reference_pixels).abs().mean()
         if losses is not None:
             losses.append(loss.item())
-        if iteration == n_iters - 1:
+        if last:
             break  # the last iteration only predicts
         loss.backward()
         optimiser.step()
@@ -204,6 +230,7 @@ def refine_pyramid(
     coarsest_result: Optional[Tensor] = None,
     progress: Optional[ProgressCallback] = None,
     cancel: Optional[CancelFlag] = None,
+    optimise_dtype: Optional[torch.dtype] = None,
 ) -> list[Tensor]:
     """Every scale's composited result, coarsest first. ``coarsest_result`` (a plain pass
     already made at the coarsest level) is reused instead of being computed again."""
@@ -225,7 +252,7 @@ def refine_pyramid(
             base = done
             results.append(refine_level(
                 generator, level, results[-1] if results else None,
-                n_iters=n_iters, lr=lr, multiple=multiple, cancel=cancel,
+                n_iters=n_iters, lr=lr, multiple=multiple, cancel=cancel, optimise_dtype=optimise_dtype,
                 on_iteration=lambda i, s=size, b=base: report(f"refining {s}", b + i),
             ))
         done += 1 if index == 0 else max(n_iters - 1, 0)
