@@ -46,6 +46,11 @@ def _build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                          help="where the generator runs (default: auto = CUDA when present)")
     inpaint.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    inpaint.add_argument("--subsampling", choices=("4:4:4", "4:2:2", "4:2:0"),
+                         help="JPEG chroma subsampling (default: the encoder's)")
+    inpaint.add_argument("--keep-private-metadata", action="store_true",
+                         help="keep GPS, serial numbers, names, maker notes and the thumbnail in the output "
+                              "(by default they are removed: they can identify the person)")
     inpaint.add_argument("--overwrite", action="store_true", help="allow OUT to replace an existing file")
     return parser
 
@@ -61,8 +66,10 @@ def _weights_path(given: Path | None) -> Path:
 
 def _run_inpaint(args: argparse.Namespace) -> int:
     # Heavy imports here so that `--help` stays instant.
+    import numpy as np
+
     from .engine.runner import InpaintSettings, Inpainter, apply_results
-    from .io.photos import load_mask, load_photo, save_photo
+    from .io.photos import load_mask, read_photo, write_photo
     from .model import load_generator
 
     if args.both and args.refine:
@@ -72,7 +79,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     wanted = [(args.both[0], False), (args.both[1], True)] if args.both else [(args.output, args.refine)]
     for output, _ in wanted:
         _check_output(output, args.image, args.overwrite)
-    photo = load_photo(args.image)
+    photo_file = read_photo(args.image)
+    photo = np.array(photo_file.rgb8)
     hole = load_mask(args.mask, expected_size=(photo.shape[1], photo.shape[0]))
     if not hole.any():
         raise UsageError(f"The mask {args.mask} is empty: paint the area to remove in white on black.")
@@ -82,7 +90,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     results = Inpainter(generator, settings).run(photo, hole)
     assert results is not None  # nothing cancels a command-line run
     for output, refined in wanted:
-        save_photo(output, apply_results(photo, results, refined=refined), quality=args.quality)
+        write_photo(output, photo_file, apply_results(photo, results, refined=refined), quality=args.quality,
+                    subsampling=args.subsampling, private=not args.keep_private_metadata)
         print(f"Wrote {output}")
     print(f"{len(results)} region(s) in {time.perf_counter() - started:.1f} s")
     return 0

@@ -1,22 +1,64 @@
-"""Reading photos and masks with Pillow, and writing results atomically."""
+"""Photos in and out of files: formats, bit depth, alpha, ICC, EXIF, atomic writes.
+
+One module for all photo I/O. ``read_photo`` keeps everything a photographer's file has
+(16-bit pixels, alpha, the ICC profile, EXIF) in a :class:`PhotoFile`; the engine works on its
+8-bit ``rgb8``; ``write_photo`` merges the edited 8-bit pixels back at full depth (pixels the
+edit did not change keep their original 16-bit values) and writes atomically.
+"""
 
 from __future__ import annotations
 
+import io
 import os
+import struct
 import tempfile
 import warnings
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
+import cv2
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
+
+from .metadata import apply_orientation, exif_orientation, export_exif
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
                 ".webp": "WEBP", ".bmp": "BMP"}
 MAX_PIXELS = 200_000_000  # about 200 MP; larger files are refused before decoding
+JPEG_SUBSAMPLING = {"4:4:4": 0, "4:2:2": 1, "4:2:0": 2}
 
 
 class PhotoError(ValueError):
     """A photo or mask file that cannot be used; the message is one sentence for the user."""
+
+
+@dataclass
+class PhotoFile:
+    """A photo as read from disk, upright (EXIF orientation applied).
+
+    ``rgb``: ``(H, W, 3)`` uint8 or uint16; ``alpha``: ``(H, W)`` of the same dtype or ``None``
+    (never inpainted, re-attached on export); ``icc_profile`` and ``exif``: raw bytes or ``None``.
+    """
+
+    path: Path
+    format: str
+    rgb: np.ndarray
+    alpha: Optional[np.ndarray] = None
+    icc_profile: Optional[bytes] = None
+    exif: Optional[bytes] = None
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.rgb.dtype == np.uint16 else 8
+
+    @property
+    def rgb8(self) -> np.ndarray:
+        """``(H, W, 3)`` uint8: what the engine and the screen work on."""
+        if self.rgb.dtype == np.uint8:
+            return self.rgb
+        return ((self.rgb.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
 def _open(path: Path, what: str) -> Image.Image:
@@ -39,17 +81,77 @@ def _open(path: Path, what: str) -> Image.Image:
         raise PhotoError(f"The {what} {path} is larger than {MAX_PIXELS // 1_000_000} MP and was refused.") from None
     except UnidentifiedImageError:
         raise PhotoError(f"The {what} {path} is not an image file this app can read.") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise PhotoError(f"The {what} {path} is damaged or truncated ({exc}).") from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, ZeroDivisionError) as exc:
+        raise PhotoError(f"The {what} {path} is damaged or truncated ({_first_line(exc)}).") from None
     return image
 
 
-def load_photo(path: str | Path) -> np.ndarray:
-    """``(H, W, 3)`` uint8 RGB, with the EXIF orientation applied."""
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:160] if text else type(exc).__name__
+
+
+def _read_16bit(path: Path, image: Image.Image) -> Optional[np.ndarray]:
+    """16-bit RGB(A) pixels of a PNG or TIFF (Pillow reduces those to 8 bits), else ``None``."""
+    if image.format not in ("PNG", "TIFF"):
+        return None
+    flags = cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION
+    pixels = cv2.imread(str(path), flags)
+    if pixels is None or pixels.dtype != np.uint16:
+        return None
+    if pixels.ndim == 2:
+        return np.repeat(pixels[..., None], 3, axis=-1)
+    order = [2, 1, 0, 3] if pixels.shape[2] == 4 else [2, 1, 0]
+    return pixels[..., order[: pixels.shape[2]]]
+
+
+def _srgb_from_cmyk(image: Image.Image, icc: Optional[bytes]) -> tuple[Image.Image, Optional[bytes]]:
+    """CMYK -> sRGB through the file's profile when it has one; the result carries sRGB."""
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, source, srgb, outputMode="RGB")
+            return converted, srgb.tobytes()
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass
+    return image.convert("RGB"), None
+
+
+def read_photo(path: str | Path) -> PhotoFile:
+    """Read any supported photo upright, keeping bit depth, alpha, ICC profile and EXIF."""
     path = Path(path)
     image = _open(path, "photo")
-    image = ImageOps.exif_transpose(image)
-    return np.array(image.convert("RGB"))
+    fmt = image.format or "PNG"
+    icc = image.info.get("icc_profile")
+    exif = image.info.get("exif")
+    orientation = exif_orientation(image)
+    alpha = None
+    deep = _read_16bit(path, image)
+    if deep is not None:
+        rgb = deep[..., :3]
+        alpha = deep[..., 3] if deep.shape[2] == 4 else None
+    else:
+        if image.mode == "CMYK":
+            converted, icc = _srgb_from_cmyk(image, icc)
+            image = converted
+        elif image.mode in ("I;16", "I;16B", "I;16L", "I"):
+            gray = np.asarray(image).astype(np.uint32).clip(0, 65535).astype(np.uint16)
+            rgb = np.repeat(gray[..., None], 3, axis=-1)
+            return PhotoFile(path, fmt, np.ascontiguousarray(apply_orientation(rgb, orientation)), None, icc, exif)
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        rgba = image.convert("RGBA") if has_alpha else image.convert("RGB")
+        values = np.array(rgba)
+        rgb = values[..., :3]
+        alpha = values[..., 3] if has_alpha else None
+    rgb = apply_orientation(np.ascontiguousarray(rgb), orientation)
+    alpha = apply_orientation(alpha, orientation) if alpha is not None else None
+    return PhotoFile(path, fmt, rgb, alpha, icc, exif)
+
+
+def load_photo(path: str | Path) -> np.ndarray:
+    """``(H, W, 3)`` uint8 RGB, upright, writable: what the engine works on."""
+    return np.array(read_photo(path).rgb8)
 
 
 def load_mask(path: str | Path, expected_size: tuple[int, int] | None = None) -> np.ndarray:
@@ -65,17 +167,31 @@ def load_mask(path: str | Path, expected_size: tuple[int, int] | None = None) ->
             f"{expected_size[0]}x{expected_size[1]}; they must be the same size."
         )
     if image.mode in ("LA", "RGBA", "PA"):
-        image = image.convert("RGBA")
-        values = np.asarray(image)[..., :3]
+        values = np.asarray(image.convert("RGBA"))[..., :3]
+    elif image.mode in ("1", "L", "I", "I;16", "F"):
+        values = np.asarray(image)
     else:
-        values = np.asarray(image.convert("RGB") if image.mode not in ("1", "L", "I", "I;16", "F") else image)
-    values = np.asarray(values)
+        values = np.asarray(image.convert("RGB"))
     return values.any(axis=-1) if values.ndim == 3 else values != 0
 
 
+def merge_edit(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
+    """The photo at its own bit depth with the edit in: pixels whose 8-bit value the edit
+    changed take the edited value (scaled to 16 bits when needed), all others stay as read."""
+    if edited8.shape != photo.rgb.shape:
+        raise PhotoError(f"The edited image is {edited8.shape[1]}x{edited8.shape[0]} but the photo is "
+                         f"{photo.rgb.shape[1]}x{photo.rgb.shape[0]}.")
+    if photo.bit_depth == 8:
+        return edited8
+    changed = (edited8 != photo.rgb8).any(axis=-1)
+    merged = photo.rgb.copy()
+    merged[changed] = edited8[changed].astype(np.uint16) * 257
+    return merged
+
+
 def save_format(path: str | Path) -> str:
-    """The Pillow format for saving to ``path``; raises :class:`PhotoError` before any work
-    is done if the extension or the folder will not do."""
+    """The format for saving to ``path``; raises :class:`PhotoError` before any work is done
+    if the extension or the folder will not do."""
     path = Path(path)
     fmt = SAVE_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -85,16 +201,85 @@ def save_format(path: str | Path) -> str:
     return fmt
 
 
-def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
-    """Write ``photo`` (``(H, W, 3)`` or ``(H, W)`` uint8) atomically: a temporary file in the
-    same folder, then a rename, so a crash never leaves a half-written file."""
-    path = Path(path)
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def _png16(rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optional[bytes], exif: Optional[bytes]) -> bytes:
+    pixels = np.dstack([rgb, alpha]) if alpha is not None else rgb
+    order = [2, 1, 0, 3] if pixels.shape[2] == 4 else [2, 1, 0]
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(pixels[..., order]))
+    if not ok:
+        raise PhotoError("The 16-bit PNG could not be encoded.")
+    data = encoded.tobytes()
+    extra = b""
+    if icc:
+        extra += _png_chunk(b"iCCP", b"ICC profile\x00\x00" + zlib.compress(icc))
+    if exif:
+        extra += _png_chunk(b"eXIf", exif[6:] if exif.startswith(b"Exif\x00\x00") else exif)
+    ihdr_end = 8 + 8 + 13 + 4  # signature, IHDR length+type, IHDR data, CRC
+    return data[:ihdr_end] + extra + data[ihdr_end:]
+
+
+def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optional[bytes], exif: Optional[bytes],
+            quality: int, subsampling: Optional[str]) -> bytes:
+    if rgb.dtype == np.uint16 and fmt == "PNG":
+        return _png16(rgb, alpha, icc, exif)
+    if rgb.dtype == np.uint16 and fmt == "TIFF":
+        import tifffile
+
+        buffer = io.BytesIO()
+        pixels = np.dstack([rgb, alpha]) if alpha is not None else rgb
+        tifffile.imwrite(buffer, pixels, photometric="rgb", compression="zlib", iccprofile=icc,
+                         extrasamples=("unassalpha",) if alpha is not None else None)
+        return buffer.getvalue()
+    if rgb.dtype == np.uint16:  # formats without 16-bit support get the rounded 8-bit pixels
+        rgb = ((rgb.astype(np.uint32) + 128) // 257).astype(np.uint8)
+        alpha = ((alpha.astype(np.uint32) + 128) // 257).astype(np.uint8) if alpha is not None else None
+    keeps_alpha = alpha is not None and fmt in ("PNG", "TIFF", "WEBP")
+    image = Image.fromarray(np.dstack([rgb, alpha]) if keeps_alpha else rgb, "RGBA" if keeps_alpha else "RGB")
+    options: dict = {}
+    if icc:
+        options["icc_profile"] = icc
+    if exif and fmt != "BMP":
+        options["exif"] = exif
+    if fmt in ("JPEG", "WEBP"):
+        options["quality"] = quality
+    if fmt == "JPEG" and subsampling in JPEG_SUBSAMPLING:
+        options["subsampling"] = JPEG_SUBSAMPLING[subsampling]
+    if fmt == "TIFF":
+        options["compression"] = "tiff_deflate"
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def write_photo(path: str | Path, photo: PhotoFile, edited8: np.ndarray, *, quality: int = 95,
+                subsampling: Optional[str] = None, private: bool = True) -> Path:
+    """Export the edited photo: full bit depth, alpha re-attached, ICC kept, EXIF kept with its
+    orientation reset (and identifying data removed when ``private``), written atomically."""
     fmt = save_format(path)
-    options = {"quality": quality} if fmt in ("JPEG", "WEBP") else {}
+    rgb = merge_edit(photo, edited8)
+    exif = export_exif(photo.exif, private=private)
+    data = _encode(fmt, rgb, photo.alpha, photo.icc_profile, exif, quality, subsampling)
+    return _write_atomically(Path(path), data)
+
+
+def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
+    """Write plain pixels (``(H, W, 3)`` or ``(H, W)`` uint8, e.g. a mask) atomically."""
+    fmt = save_format(path)
+    buffer = io.BytesIO()
+    Image.fromarray(photo).save(buffer, format=fmt, **({"quality": quality} if fmt in ("JPEG", "WEBP") else {}))
+    return _write_atomically(Path(path), buffer.getvalue())
+
+
+def _write_atomically(path: Path, data: bytes) -> Path:
+    """A temporary file in the same folder, flushed to disk, then renamed over ``path``: a crash
+    never leaves a half-written file, and an existing file is replaced in one step."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            Image.fromarray(photo).save(f, format=fmt, **options)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -34,11 +34,14 @@ class PreferencesDialog(QDialog):
         self.quality = QSpinBox()
         self.quality.setRange(50, 100)
         self.quality.setValue(settings.jpeg_quality)
+        self.privacy = QCheckBox("Remove identifying metadata on export (GPS, serial numbers, names, thumbnail)")
+        self.privacy.setChecked(settings.privacy)
         form = QFormLayout()
         form.addRow(self.refine)
         form.addRow("Refinement iterations per scale", self.iterations)
         form.addRow("Seam feather", self.feather)
         form.addRow("JPEG quality", self.quality)
+        form.addRow(self.privacy)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -51,6 +54,7 @@ class PreferencesDialog(QDialog):
         self.settings.n_iters = self.iterations.value()
         self.settings.feather = self.feather.value()
         self.settings.jpeg_quality = self.quality.value()
+        self.settings.privacy = self.privacy.isChecked()
         super().accept()
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ..engine.mask_ops import grow_mask
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
-from ..io.photos import PhotoError, load_mask, load_photo, save_photo
+from ..io.photos import PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_photo
 from ..model import load_generator
 from ..model.devices import resolve_device
 from ..resources import embedded_model_path
@@ -82,7 +82,8 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
 
-        self.photo: Optional[np.ndarray] = None
+        self.photo: Optional[np.ndarray] = None  # the working 8-bit pixels the user edits
+        self.photo_file: Optional[PhotoFile] = None  # the file as read: depth, alpha, ICC, EXIF
         self.photo_path: Optional[Path] = None
         self.generator = None
         self.model_name = "none"
@@ -240,12 +241,13 @@ class MainWindow(QMainWindow):
 
     def open_photo(self, path: Path) -> bool:
         try:
-            photo = load_photo(path)
+            photo_file = read_photo(path)
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
         self.cancel_inpainting()
-        self.photo, self.photo_path = photo, Path(path)
+        photo = np.array(photo_file.rgb8)
+        self.photo, self.photo_file, self.photo_path = photo, photo_file, Path(path)
         self.canvas.set_photo(photo_to_qimage(photo))
         self.canvas.mask_layer.color = self.settings.overlay_color
         self.canvas.mask_layer.overlay_opacity = self.settings.overlay_opacity
@@ -306,8 +308,10 @@ class MainWindow(QMainWindow):
         if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve() and not allow_original:
             self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
             return False
+        assert self.photo_file is not None
         try:
-            save_photo(path, self.photo, quality=self.settings.jpeg_quality)
+            write_photo(path, self.photo_file, self.photo, quality=self.settings.jpeg_quality,
+                        private=self.settings.privacy)
         except PhotoError as exc:
             self.show_error(str(exc))
             return False

@@ -35,6 +35,7 @@ class AppSettings:
     brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
     overlay_opacity = property(lambda s: s._get("overlay/opacity", 0.55, float),
                                lambda s, v: s._set("overlay/opacity", v))
+    privacy = property(lambda s: s._get("export/privacy", True, bool), lambda s, v: s._set("export/privacy", v))
     jpeg_quality = property(lambda s: s._get("export/jpeg_quality", 95, int),
                             lambda s, v: s._set("export/jpeg_quality", v))
 

@@ -1,0 +1,155 @@
+"""Real files of every kind a photographer brings, through load -> inpaint -> export -> reopen."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import tifffile
+from PIL import Image, ImageCms
+
+from skingan_desktop.engine.runner import InpaintSettings, Inpainter, apply_results
+from skingan_desktop.io.metadata import EXIF_IFD, GPS_IFD
+from skingan_desktop.io.photos import read_photo, write_photo
+from skingan_desktop.model import load_generator
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+@pytest.fixture(scope="module")
+def inpainter(fixtures_dir: Path) -> Inpainter:
+    return Inpainter(load_generator(fixtures_dir / "parity_small.pt"), InpaintSettings(refine=False))
+
+
+def _skin(height: int, width: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:height, 0:width]
+    base = np.stack([190 + 20 * np.sin(xx / 30), 150 + 15 * np.cos(yy / 25), 130 + 0 * xx], -1)
+    return np.clip(base + rng.normal(0, 4, base.shape), 0, 255).astype(np.uint8)
+
+
+def _inpaint(inpainter: Inpainter, rgb8: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    return apply_results(rgb8, inpainter.run(rgb8, hole), refined=False)
+
+
+def _box(shape: tuple[int, int], top: int, left: int, size: int) -> np.ndarray:
+    hole = np.zeros(shape, bool)
+    hole[top:top + size, left:left + size] = True
+    return hole
+
+
+def _exif_with_thumbnail(thumbnail: bytes) -> bytes:
+    """EXIF with orientation 6, an artist, GPS, a body serial number, an exposure time, and an
+    IFD1 thumbnail, built by hand because Pillow does not write thumbnails."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Camera Maker"
+    exif[0x013B] = "Alice Example"
+    exif.get_ifd(EXIF_IFD).update({0x829A: 0.01, 0xA431: "SN-123456", 0x927C: b"maker secrets"})
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 13.0, 7.5)})
+    body = exif.tobytes()[6:]  # TIFF structure without the "Exif\0\0" prefix
+    e = "<" if body[:2] == b"II" else ">"
+    # Append IFD1 (JPEGInterchangeFormat + length) and the thumbnail, and link it from IFD0.
+    ifd0 = struct.unpack(e + "I", body[4:8])[0]
+    count = struct.unpack(e + "H", body[ifd0:ifd0 + 2])[0]
+    next_pointer = ifd0 + 2 + 12 * count
+    ifd1 = len(body)
+    thumb_at = ifd1 + 2 + 2 * 12 + 4
+    ifd1_bytes = (struct.pack(e + "H", 2) + struct.pack(e + "HHII", 0x0201, 4, 1, thumb_at)
+                  + struct.pack(e + "HHII", 0x0202, 4, 1, len(thumbnail)) + struct.pack(e + "I", 0))
+    body = body[:next_pointer] + struct.pack(e + "I", ifd1) + body[next_pointer + 4:] + ifd1_bytes + thumbnail
+    return b"Exif\x00\x00" + body
+
+
+def test_camera_jpeg_with_orientation_gps_and_thumbnail(tmp_path: Path, inpainter: Inpainter) -> None:
+    stored = _skin(60, 80)  # as the sensor stored it: 80 wide, 60 high
+    stored[:10, :10] = (0, 0, 255)  # a blue corner to check the rotation
+    thumb = io.BytesIO()
+    Image.fromarray(np.full((8, 8, 3), (10, 200, 10), np.uint8)).save(thumb, "JPEG")
+    path = tmp_path / "camera.jpg"
+    Image.fromarray(stored).save(path, quality=95, exif=_exif_with_thumbnail(thumb.getvalue()), icc_profile=SRGB)
+    assert thumb.getvalue() in path.read_bytes()
+
+    photo = read_photo(path)
+    assert photo.rgb.shape == (80, 60, 3)  # orientation 6: rotated to what the camera meant
+    assert [int(v) for v in photo.rgb[2, 55]] == pytest.approx([0, 0, 255], abs=40)  # the corner is now top-right
+    hole = _box(photo.rgb.shape[:2], 30, 20, 20)
+    edited = _inpaint(inpainter, photo.rgb8, hole)
+
+    private, kept = tmp_path / "private.jpg", tmp_path / "kept.jpg"
+    write_photo(private, photo, edited, quality=95)
+    write_photo(kept, photo, edited, quality=95, private=False)
+
+    for out in (private, kept):
+        reopened = Image.open(out)
+        assert reopened.size == (60, 80)
+        assert reopened.info.get("icc_profile") == SRGB
+        exif = reopened.getexif()
+        assert exif.get(0x0112, 1) == 1
+        assert exif[0x010F] == "Camera Maker"
+        assert exif.get_ifd(EXIF_IFD)[0x829A] == pytest.approx(0.01)
+        assert thumb.getvalue() not in out.read_bytes()  # the stale thumbnail would show the tattoo
+    private_exif = Image.open(private).getexif()
+    assert 0x013B not in private_exif and not private_exif.get_ifd(GPS_IFD)
+    assert 0xA431 not in private_exif.get_ifd(EXIF_IFD) and 0x927C not in private_exif.get_ifd(EXIF_IFD)
+    kept_exif = Image.open(kept).getexif()
+    assert kept_exif[0x013B] == "Alice Example" and kept_exif.get_ifd(GPS_IFD)[1] == "N"
+
+
+@pytest.mark.parametrize("suffix", [".tif", ".png"])
+def test_16_bit_files_stay_16_bit_and_untouched_outside_the_fill(tmp_path: Path, inpainter: Inpainter, suffix: str) -> None:
+    rng = np.random.default_rng(5)
+    deep = (_skin(64, 96).astype(np.uint16) * 257 + rng.integers(0, 200, (64, 96, 3))).astype(np.uint16)
+    path = tmp_path / f"scan{suffix}"
+    if suffix == ".tif":
+        tifffile.imwrite(path, deep, photometric="rgb", iccprofile=SRGB)
+    else:
+        cv2.imwrite(str(path), deep[..., ::-1])
+
+    photo = read_photo(path)
+    assert photo.bit_depth == 16 and np.array_equal(photo.rgb, deep)
+    hole = _box(deep.shape[:2], 20, 30, 24)
+    out = tmp_path / f"clean{suffix}"
+    write_photo(out, photo, _inpaint(inpainter, photo.rgb8, hole))
+
+    back = read_photo(out)
+    assert back.rgb.dtype == np.uint16
+    assert np.array_equal(back.rgb[~hole], deep[~hole])
+    assert not np.array_equal(back.rgb[hole], deep[hole])
+    if suffix == ".tif":
+        assert back.icc_profile == SRGB
+
+
+def test_png_alpha_is_kept_and_never_inpainted(tmp_path: Path, inpainter: Inpainter) -> None:
+    rgb = _skin(70, 90)
+    alpha = np.tile(np.linspace(0, 255, 90).astype(np.uint8), (70, 1))
+    path = tmp_path / "cutout.png"
+    Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(path)
+
+    photo = read_photo(path)
+    hole = _box(rgb.shape[:2], 20, 30, 25)
+    out = tmp_path / "clean.png"
+    write_photo(out, photo, _inpaint(inpainter, photo.rgb8, hole))
+
+    back = np.asarray(Image.open(out))
+    assert back.shape == (70, 90, 4)
+    assert np.array_equal(back[..., 3], alpha)
+    assert np.array_equal(back[..., :3][~hole], rgb[~hole])
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "I;16"])
+def test_grayscale_palette_and_16_bit_gray_open_as_rgb(tmp_path: Path, mode: str) -> None:
+    gray = _skin(30, 40)[..., 0]
+    image = Image.fromarray(gray).convert("P") if mode == "P" else Image.fromarray(
+        gray.astype(np.uint16) * 257 if mode == "I;16" else gray)
+    path = tmp_path / "gray.png"
+    image.save(path)
+
+    photo = read_photo(path)
+
+    assert photo.rgb.shape == (30, 40, 3)
+    assert photo.bit_depth == (16 if mode == "I;16" else 8)
