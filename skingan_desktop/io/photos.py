@@ -262,7 +262,7 @@ def write_photo(path: str | Path, photo: PhotoFile, edited8: np.ndarray, *, qual
     rgb = merge_edit(photo, edited8)
     exif = export_exif(photo.exif, private=private)
     data = _encode(fmt, rgb, photo.alpha, photo.icc_profile, exif, quality, subsampling)
-    return _write_atomically(Path(path), data)
+    return write_atomically(Path(path), data)
 
 
 def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
@@ -270,10 +270,10 @@ def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
     fmt = save_format(path)
     buffer = io.BytesIO()
     Image.fromarray(photo).save(buffer, format=fmt, **({"quality": quality} if fmt in ("JPEG", "WEBP") else {}))
-    return _write_atomically(Path(path), buffer.getvalue())
+    return write_atomically(Path(path), buffer.getvalue())
 
 
-def _write_atomically(path: Path, data: bytes) -> Path:
+def write_atomically(path: Path, data: bytes) -> Path:
     """A temporary file in the same folder, flushed to disk, then renamed over ``path``: a crash
     never leaves a half-written file, and an existing file is replaced in one step."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)

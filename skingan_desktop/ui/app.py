@@ -22,4 +22,6 @@ def run_app(photo: Optional[Path] = None) -> int:
         window.load_weights(weights)
     if photo is not None:
         window.open_photo(photo)
+    else:
+        window.offer_recovery()
     return app.exec()

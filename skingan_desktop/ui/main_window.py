@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QColorDialog, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
@@ -23,6 +23,10 @@ from ..engine.mask_ops import grow_mask
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
 from ..io.photos import PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_photo
+from ..io.session import (
+    SESSION_SUFFIX, Session, default_session_path, load_session, read_session_header, recovery_candidate,
+    save_session,
+)
 from ..model import load_generator
 from ..model.devices import resolve_device
 from ..resources import embedded_model_path
@@ -104,6 +108,11 @@ class MainWindow(QMainWindow):
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setSingleShot(True)
+        self._autosave_timer.setInterval(200)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self.undo_stack.indexChanged.connect(lambda _: self._autosave_timer.start())
         self._restore_window_state()
         self._update_actions()
 
@@ -123,6 +132,9 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         a = self._action
         a("open", "&Open photo…", "fa5s.folder-open", QKeySequence.StandardKey.Open, self._ask_open_photo)
+        a("save_session", "Save &session…", "fa5s.save", "Ctrl+Alt+S", self._ask_save_session,
+          "Save the mask and edits to reopen later")
+        a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self._ask_open_session)
         a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
         a("quit", "&Quit", "fa5s.power-off", QKeySequence.StandardKey.Quit, self.close)
         undo = self.undo_stack.createUndoAction(self, "&Undo")
@@ -169,7 +181,7 @@ class MainWindow(QMainWindow):
     def _create_menus_and_toolbar(self) -> None:
         get = self.actions_by_name
         menus = {
-            "&File": ["open", None, "export", None, "load_weights", None, "quit"],
+            "&File": ["open", "open_session", "save_session", None, "export", None, "load_weights", None, "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
                       None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "toggle_mask", "overlay_color"],
@@ -215,7 +227,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
-        for name in ("export", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual"):
+        for name in ("export", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual"):
             self.actions_by_name[name].setEnabled(has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
@@ -245,23 +257,90 @@ class MainWindow(QMainWindow):
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
+        self._show_photo(photo_file, np.array(photo_file.rgb8))
+        return True
+
+    def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
+        """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas."""
         self.cancel_inpainting()
-        photo = np.array(photo_file.rgb8)
-        self.photo, self.photo_file, self.photo_path = photo, photo_file, Path(path)
-        self.canvas.set_photo(photo_to_qimage(photo))
+        path = photo_file.path
+        self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
+        self.canvas.set_photo(photo_to_qimage(working))
         self.canvas.mask_layer.color = self.settings.overlay_color
         self.canvas.mask_layer.overlay_opacity = self.settings.overlay_opacity
         self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
+        if mask is not None:
+            self.canvas.mask_layer.replace_region(self.canvas.mask_layer.mask.rect(), array_to_mask(mask))
         self.undo_stack.clear()
         self.results = None
         self.compare.clear()
         self.compare.hide()
-        self.size_label.setText(f"{photo.shape[1]} x {photo.shape[0]}")
+        self.size_label.setText(f"{working.shape[1]} x {working.shape[0]}")
         self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
         self.settings.add_recent_file(str(Path(path).resolve()))
         self._refresh_recent_menu()
         self._update_actions()
+        self._autosave_timer.start()
+
+    # --- sessions and crash recovery --------------------------------------------------------
+    def autosave(self) -> None:
+        """Write the recovery file (mask and applied edits); called after every edit."""
+        if self.photo is None or self.photo_file is None:
+            return
+        try:
+            save_session(self.settings.recovery_path, Session(self.photo_path, self.mask_array(), self.photo),
+                         original=self.photo_file.rgb8)
+        except (PhotoError, OSError) as exc:
+            self.show_status(f"Autosave failed: {exc}")
+
+    def save_session_file(self, path: Path) -> bool:
+        if self.photo is None or self.photo_file is None:
+            return False
+        try:
+            save_session(path, Session(self.photo_path, self.mask_array(), self.photo), original=self.photo_file.rgb8)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self.show_status(f"Session saved to {path}")
         return True
+
+    def open_session_file(self, path: Path) -> bool:
+        try:
+            header = read_session_header(path)
+            photo_file = read_photo(header["photo"])
+            session = load_session(path, photo_file.rgb8)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self._show_photo(photo_file, session.edited, session.mask)
+        self.show_status(f"Session {Path(path).name} restored")
+        return True
+
+    def offer_recovery(self) -> None:
+        """After a crash, offer to restore the last session from the recovery file."""
+        header = recovery_candidate(self.settings.recovery_path)
+        if header is None:
+            return
+        answer = QMessageBox.question(
+            self, "Restore your work?",
+            f"SkinGAN Desktop did not close normally. Restore the mask and edits of {Path(header['photo']).name}?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.open_session_file(self.settings.recovery_path)
+        else:
+            self.settings.recovery_path.unlink(missing_ok=True)
+
+    def _ask_save_session(self) -> None:
+        if self.photo_path is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", str(default_session_path(self.photo_path)),
+                                              f"Sessions (*{SESSION_SUFFIX})")
+        if path:
+            self.save_session_file(Path(path))
+
+    def _ask_open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", f"Sessions (*{SESSION_SUFFIX})")
+        if path:
+            self.open_session_file(Path(path))
 
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -581,6 +660,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_inpainting()
         wait_for_all()
+        self._autosave_timer.stop()
+        self.settings.recovery_path.unlink(missing_ok=True)  # a normal exit leaves nothing to recover
         self.settings.store.setValue("window/geometry", self.saveGeometry())
         self.settings.store.setValue("window/state", self.saveState())
         self.settings.store.sync()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtGui import QColor
 
 MAX_RECENT = 8
@@ -13,8 +14,22 @@ MAX_RECENT = 8
 class AppSettings:
     """Typed access to the stored preferences; every getter has the default a new user gets."""
 
-    def __init__(self, store: Optional[QSettings] = None) -> None:
+    def __init__(self, store: Optional[QSettings] = None, data_dir: Optional[Path] = None) -> None:
         self.store = store if store is not None else QSettings("SkinGAN", "SkinGAN Desktop")
+        self._data_dir = data_dir
+
+    @property
+    def data_dir(self) -> Path:
+        """Where the app keeps its own files (the recovery file), per QStandardPaths."""
+        if self._data_dir is None:
+            location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+            self._data_dir = Path(location or Path.home() / ".skingan-desktop")
+        self._data_dir.mkdir(parents=True, exist_ok=True)
+        return self._data_dir
+
+    @property
+    def recovery_path(self) -> Path:
+        return self.data_dir / "recovery.skingan"
 
     def _get(self, key: str, default: Any, kind: type) -> Any:
         value = self.store.value(key, default)

@@ -19,7 +19,7 @@ from tests.conftest import PHOTOS
 @pytest.fixture()
 def settings(tmp_path: Path) -> AppSettings:
     """Preferences in a private file, so tests never touch the user's settings."""
-    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat), data_dir=tmp_path / "data")
 
 
 @pytest.fixture()

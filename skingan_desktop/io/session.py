@@ -1,0 +1,114 @@
+"""Retouching sessions on disk: the original's path, the mask and the applied edits.
+
+One ``.skingan`` file (a numpy ``.npz`` archive, read with ``allow_pickle=False`` so it can hold
+no code) serves both the autosaved recovery file and sessions saved on purpose. Edits are kept
+as the changed pixels of the working photo against the original, inside their bounding box.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from ..engine.mask_ops import mask_bounds
+from .photos import PhotoError, write_atomically
+
+FORMAT_VERSION = 1
+SESSION_SUFFIX = ".skingan"
+
+
+@dataclass
+class Session:
+    """``mask``: ``(H, W)`` uint8; ``edited``: the working ``(H, W, 3)`` uint8 photo."""
+
+    photo_path: Path
+    mask: np.ndarray
+    edited: np.ndarray
+
+
+def save_session(path: str | Path, session: Session, original: np.ndarray) -> Path:
+    """Write ``session`` (edits stored against ``original``, the photo as opened) atomically."""
+    changed = (session.edited != original).any(axis=-1)
+    bounds = mask_bounds(changed)
+    arrays = {
+        "meta": np.frombuffer(json.dumps({
+            "version": FORMAT_VERSION, "photo": str(session.photo_path),
+            "width": original.shape[1], "height": original.shape[0],
+        }).encode(), dtype=np.uint8),
+        "mask": session.mask,
+        "edit_box": np.array(bounds if bounds else (0, 0, 0, 0), dtype=np.int64),
+    }
+    if bounds:
+        left, top, right, bottom = bounds
+        arrays["edit_changed"] = changed[top:bottom, left:right]
+        arrays["edit_pixels"] = session.edited[top:bottom, left:right]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return write_atomically(Path(path), buffer.getvalue())
+
+
+def read_session_header(path: str | Path) -> dict:
+    """The session's metadata (photo path, size) without loading its arrays."""
+    with _open(path) as archive:
+        return _meta(archive, path)
+
+
+def load_session(path: str | Path, original: np.ndarray) -> Session:
+    """Rebuild a session on top of ``original`` (the photo at ``read_session_header()['photo']``)."""
+    with _open(path) as archive:
+        meta = _meta(archive, path)
+        if (meta["height"], meta["width"]) != original.shape[:2]:
+            raise PhotoError(f"The session {path} was made for a {meta['width']}x{meta['height']} photo, "
+                             f"but the photo is now {original.shape[1]}x{original.shape[0]}.")
+        try:
+            mask = archive["mask"]
+            left, top, right, bottom = (int(v) for v in archive["edit_box"])
+            edited = original.copy()
+            if right > left and bottom > top:
+                changed, pixels = archive["edit_changed"], archive["edit_pixels"]
+                region = edited[top:bottom, left:right]
+                region[changed] = pixels[changed]
+        except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise PhotoError(f"The session {path} is damaged ({exc}).") from None
+        if mask.shape != original.shape[:2] or mask.dtype != np.uint8:
+            raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
+    return Session(Path(meta["photo"]), mask, edited)
+
+
+def _open(path: str | Path):
+    try:
+        return np.load(Path(path), allow_pickle=False)
+    except FileNotFoundError:
+        raise PhotoError(f"The session {path} does not exist.") from None
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise PhotoError(f"The session {path} is not a session file or is damaged ({exc}).") from None
+
+
+def _meta(archive, path: str | Path) -> dict:
+    try:
+        meta = json.loads(bytes(archive["meta"]).decode())
+        assert isinstance(meta, dict) and meta.get("version") == FORMAT_VERSION
+        int(meta["width"]), int(meta["height"]), str(meta["photo"])
+        return meta
+    except (KeyError, ValueError, AssertionError, TypeError, UnicodeDecodeError, zipfile.BadZipFile, EOFError) as exc:
+        raise PhotoError(f"The session {path} is not a session file this version can read ({exc}).") from None
+
+
+def default_session_path(photo_path: Path) -> Path:
+    return photo_path.with_suffix(SESSION_SUFFIX)
+
+
+def recovery_candidate(recovery_path: Path) -> Optional[dict]:
+    """The header of a recovery file left by a crash, or ``None``."""
+    if not recovery_path.is_file():
+        return None
+    try:
+        return read_session_header(recovery_path)
+    except PhotoError:
+        return None
