@@ -8,6 +8,7 @@ is not computed twice.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
@@ -70,10 +71,12 @@ class Inpainter:
         on_preview: Optional[Callable[[int, RegionResult], None]] = None,
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelFlag] = None,
+        on_notice: Optional[Callable[[str], None]] = None,
     ) -> Optional[list[RegionResult]]:
         """Inpaint every work region of ``hole`` (``(H, W)`` bool) in ``photo`` (``(H, W, 3)``
-        uint8). ``on_preview(index, result)`` fires as soon as a region's 512 result exists.
-        Returns ``None`` if cancelled."""
+        uint8). ``on_preview(index, result)`` fires as soon as a region's 512 result exists;
+        ``on_notice(message)`` tells of a fallback after running out of memory. Returns
+        ``None`` if cancelled."""
         if photo.shape[:2] != hole.shape:
             raise ValueError(
                 f"The mask is {hole.shape[1]}x{hole.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}."
@@ -85,10 +88,36 @@ class Inpainter:
         try:
             for index, region in enumerate(regions):
                 stage = f"region {index + 1}/{len(regions)}"
-                results.append(self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel))
+                while True:
+                    try:
+                        results.append(self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel))
+                        break
+                    except (torch.OutOfMemoryError, MemoryError) as exc:
+                        self._recover_from_oom(exc, on_notice)
         except Cancelled:
             return None
         return results
+
+    def _recover_from_oom(self, exc: BaseException, on_notice: Optional[Callable[[str], None]]) -> None:
+        """Free memory, then step down: GPU -> CPU, then a smaller refined size, then no
+        refinement; re-raise as ``MemoryError`` with advice when nothing smaller is left."""
+        gc.collect()
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        settings = self.settings
+        if self.device.type == "cuda":
+            self.generator = self.generator.to("cpu")
+            notice = "The GPU ran out of memory; continuing on the CPU (slower)."
+        elif settings.refine and settings.refined_side > settings.preview_side * 1.25:
+            settings.refined_side = max(settings.preview_side, int(settings.refined_side * 0.75) // 8 * 8)
+            notice = f"Out of memory; refining at {settings.refined_side} px instead."
+        elif settings.refine:
+            settings.refine = False
+            notice = "Out of memory; showing the 512 result without refinement."
+        else:
+            raise MemoryError("Out of memory even for the 512 result: close other programs or use a smaller mask.") from exc
+        if on_notice is not None:
+            on_notice(notice)
 
     def _run_region(self, photo, hole, region, stage, on_preview, index, progress, cancel) -> RegionResult:
         settings = self.settings

@@ -562,6 +562,7 @@ class MainWindow(QMainWindow):
         job.progress.connect(self._progress)
         job.finished.connect(self._inpainting_finished)
         job.failed.connect(self._inpainting_failed)
+        job.notice.connect(self._inpainting_notice)
         self._job = job
         self._partial = {}
         self._run_started = time.perf_counter()
@@ -624,6 +625,11 @@ class MainWindow(QMainWindow):
             self.compare.set_refined(None, "Refinement is off (Preferences)")
         self.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
         self._update_actions()
+
+    def _inpainting_notice(self, message: str) -> None:
+        self.show_status(message)
+        if "GPU" in message:  # the device changed under the user: keep the model where it now runs
+            self.generator = self._job.inpainter.generator if self._job is not None else self.generator
 
     def _inpainting_failed(self, message: str) -> None:
         self._job = None

@@ -44,10 +44,11 @@ class InpaintJob(QObject):
     progress = Signal(str, int, int)      # stage, step, total
     finished = Signal(object)             # list[RegionResult], or None when cancelled
     failed = Signal(str)
+    notice = Signal(str)                  # a fallback the user should know about (out of memory)
 
     def __init__(self, inpainter: Inpainter, photo: np.ndarray, hole: np.ndarray) -> None:
         super().__init__()
-        self._inpainter, self._photo, self._hole = inpainter, photo, hole
+        self.inpainter, self._photo, self._hole = inpainter, photo, hole
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -60,8 +61,8 @@ class InpaintJob(QObject):
             self.preview_ready.emit(index, result)
 
         try:
-            results = self._inpainter.run(self._photo, self._hole, on_preview=preview,
-                                          progress=self.progress.emit, cancel=self._cancel)
+            results = self.inpainter.run(self._photo, self._hole, on_preview=preview, progress=self.progress.emit,
+                                          cancel=self._cancel, on_notice=self.notice.emit)
         except Exception as exc:
             self.failed.emit(_describe(exc))
         else:

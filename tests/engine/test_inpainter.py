@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from skingan_desktop.engine.runner import EmptyMaskError, InpaintSettings, Inpainter, apply_results
 from skingan_desktop.model import load_generator
@@ -132,3 +133,38 @@ def test_progress_reaches_total_and_cancel_stops_the_refinement(generator, big_p
 
     assert Inpainter(generator, InpaintSettings(n_iters=15)).run(big_photo, hole, progress=progress, cancel=cancel) is None
     assert max(steps) == 1  # stopped at the next iteration
+
+
+def test_out_of_memory_steps_down_instead_of_crashing(generator, big_photo: np.ndarray, monkeypatch) -> None:
+    import skingan_desktop.engine.runner as runner
+
+    real = runner.refine_pyramid
+    failures = {"left": 2}
+
+    def refine_that_runs_out(*args, **kwargs):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise torch.OutOfMemoryError("CPU out of memory (simulated)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "refine_pyramid", refine_that_runs_out)
+    hole = _hole(big_photo.shape[:2], (900, 500, 1500, 1000))
+    notices: list[str] = []
+    settings = InpaintSettings(n_iters=2)
+
+    results = Inpainter(generator, settings).run(big_photo, hole, on_notice=notices.append)
+
+    assert len(notices) == 2 and "768" in notices[0]
+    assert results[0].refined is not None and settings.refined_side < 1024
+    _assert_outside_untouched(big_photo, hole, results)
+
+
+def test_out_of_memory_at_the_smallest_size_is_a_clear_error(generator, monkeypatch) -> None:
+    import skingan_desktop.engine.runner as runner
+
+    def always_out(*args, **kwargs):
+        raise torch.OutOfMemoryError("out of memory (simulated)")
+
+    monkeypatch.setattr(runner, "refine_level", always_out)
+    with pytest.raises(MemoryError, match="even for the 512 result"):
+        Inpainter(generator).run(np.zeros((100, 100, 3), np.uint8), np.ones((100, 100), bool))

@@ -153,3 +153,19 @@ def test_grayscale_palette_and_16_bit_gray_open_as_rgb(tmp_path: Path, mode: str
 
     assert photo.rgb.shape == (30, 40, 3)
     assert photo.bit_depth == (16 if mode == "I;16" else 8)
+
+
+def test_a_photo_too_large_for_memory_is_refused_before_decoding(tmp_path: Path) -> None:
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30_000, 30_000, 8, 2, 0, 0, 0)  # 900 MP, 8-bit RGB
+    path = tmp_path / "huge.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 100))
+                     + chunk(b"IEND", b""))
+
+    from skingan_desktop.io.photos import PhotoError
+    with pytest.raises(PhotoError, match="larger than 200 MP"):
+        read_photo(path)
