@@ -25,6 +25,10 @@ def inpainter(fixtures_dir: Path) -> Inpainter:
     return Inpainter(load_generator(fixtures_dir / "parity_small.pt"), InpaintSettings(refine=False))
 
 
+def _profile_name(icc: bytes) -> str:
+    return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+
+
 def _skin(height: int, width: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:height, 0:width]
@@ -169,3 +173,25 @@ def test_a_photo_too_large_for_memory_is_refused_before_decoding(tmp_path: Path)
     from skingan_desktop.io.photos import PhotoError
     with pytest.raises(PhotoError, match="larger than 200 MP"):
         read_photo(path)
+
+
+def test_cmyk_jpeg_is_converted_through_its_profile(tmp_path: Path, inpainter: Inpainter) -> None:
+    from tests.io.cmyk_profile import cmyk_profile
+
+    cmyk = np.zeros((48, 64, 4), np.uint8)
+    cmyk[:, :32, 0] = 255  # cyan on the left, white on the right
+    path = tmp_path / "print.jpg"
+    Image.fromarray(cmyk, "CMYK").save(path, quality=95, icc_profile=cmyk_profile())
+
+    photo = read_photo(path)
+    assert photo.rgb.shape == (48, 64, 3)
+    assert [int(v) for v in photo.rgb[24, 10]] == pytest.approx([0, 255, 255], abs=30)
+    assert [int(v) for v in photo.rgb[24, 50]] == pytest.approx([255, 255, 255], abs=30)
+    assert "sRGB" in _profile_name(photo.icc_profile)  # the pixels are sRGB now, and say so
+
+    out = tmp_path / "clean.png"
+    hole = _box(photo.rgb.shape[:2], 10, 40, 16)
+    write_photo(out, photo, _inpaint(inpainter, photo.rgb8, hole))
+    reopened = Image.open(out)
+    assert reopened.mode == "RGB" and reopened.info.get("icc_profile") == photo.icc_profile
+    assert np.array_equal(np.asarray(reopened)[~hole], photo.rgb[~hole])
