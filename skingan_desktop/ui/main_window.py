@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         a("actual", "&100 %", "fa5s.compress", "Ctrl+1", self.canvas.zoom_to_actual_size)
         a("toggle_mask", "&Show mask", "fa5s.eye", "H", self._toggle_mask, "Show or hide the mask overlay", True)
         a("overlay_color", "Mask &colour…", "fa5s.palette", None, self._ask_overlay_color)
+        a("overlay_opacity", "Mask &opacity…", "fa5s.adjust", None, self._ask_overlay_opacity)
         a("clear_mask", "&Clear mask", "fa5s.times-circle", "Ctrl+Backspace", self.clear_mask)
         a("grow_mask", "&Grow mask…", "fa5s.expand-arrows-alt", "Ctrl+G", lambda: self._ask_grow(1))
         a("shrink_mask", "S&hrink mask…", "fa5s.compress-arrows-alt", "Ctrl+Shift+G", lambda: self._ask_grow(-1))
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
             "&File": ["open", "open_session", "save_session", None, "export", None, "load_weights", None, "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
                       None, "preferences"],
-            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "toggle_mask", "overlay_color"],
+            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "toggle_mask", "overlay_color", "overlay_opacity"],
             "&Tools": ["brush", "eraser", "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
@@ -418,6 +419,18 @@ class MainWindow(QMainWindow):
             if self.canvas.mask_layer is not None:
                 self.canvas.mask_layer.color = color
                 self.canvas.mask_layer.update()
+
+    def _ask_overlay_opacity(self) -> None:
+        percent, ok = QInputDialog.getInt(self, "Mask opacity", "Opacity (%):",
+                                          round(self.settings.overlay_opacity * 100), 5, 100)
+        if ok:
+            self.set_overlay_opacity(percent / 100)
+
+    def set_overlay_opacity(self, opacity: float) -> None:
+        self.settings.overlay_opacity = opacity
+        if self.canvas.mask_layer is not None:
+            self.canvas.mask_layer.overlay_opacity = opacity
+            self.canvas.mask_layer.update()
 
     def mask_array(self) -> Optional[np.ndarray]:
         """The mask as ``(H, W)`` uint8 (0 or 255), or ``None`` without a photo."""

@@ -156,3 +156,5 @@ def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_
     window.actions_by_name["fit"].trigger()
     assert window.canvas.zoom_factor() < 1.0
     assert str(tattoo_png[0].resolve()) in settings.recent_files()
+    window.set_overlay_opacity(0.3)
+    assert window.canvas.mask_layer.overlay_opacity == 0.3 and settings.overlay_opacity == 0.3
