@@ -52,7 +52,76 @@ def _build_parser() -> argparse.ArgumentParser:
                          help="keep GPS, serial numbers, names, maker notes and the thumbnail in the output "
                               "(by default they are removed: they can identify the person)")
     inpaint.add_argument("--overwrite", action="store_true", help="allow OUT to replace an existing file")
+
+    train = commands.add_parser("train", help="train or fine-tune a SkinGAN generator on skin photos",
+                                description="Train from scratch, or fine-tune from --init (any weights file the "
+                                            "app loads). Running again on the same --run resumes.")
+    train.add_argument("--data", type=Path, required=True, help="folder of photos (with NAME.txt tattoo boxes)")
+    train.add_argument("--run", type=Path, required=True, help="run folder: checkpoints, model card, samples")
+    train.add_argument("--init", type=Path, help="weights to fine-tune from")
+    train.add_argument("--steps", type=int, default=2000)
+    train.add_argument("--batch-size", type=int, default=12)
+    train.add_argument("--size", type=int, default=96, help="training crop size (multiple of 8)")
+    train.add_argument("--ngf", type=int, default=32)
+    train.add_argument("--blocks", type=int, default=4)
+    train.add_argument("--hole-l1", type=float, default=0.0,
+                       help="L1 weight inside the hole (LaMa: 0; helps colour in short runs)")
+    train.add_argument("--minutes", type=float, help="stop with a checkpoint after this many minutes")
+    train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+
+    evaluate = commands.add_parser("evaluate", help="compare a generator with OpenCV Telea and Navier-Stokes",
+                                   description="Masked PSNR, masked SSIM and a texture measure on held-out skin "
+                                               "with seeded tattoo-like masks; prints a markdown table.")
+    evaluate.add_argument("--data", type=Path, required=True)
+    evaluate.add_argument("--weights", type=Path, help="generator to evaluate (default: the embedded model)")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
+    evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
+
+    masks = commands.add_parser("masks", help="write a sample sheet of training masks")
+    masks.add_argument("kind", choices=("large", "tattoo", "acne"))
+    masks.add_argument("-o", "--output", type=Path, required=True)
+    masks.add_argument("--count", type=int, default=16)
+    masks.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from .training.losses import LossWeights
+    from .training.loop import TrainConfig, train
+
+    if args.size % 8:
+        raise UsageError("--size must be a multiple of 8.")
+    config = TrainConfig(data=args.data, run_dir=args.run, steps=args.steps, batch_size=args.batch_size,
+                         size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
+                         losses=LossWeights(l1_hole=args.hole_l1), device=args.device, max_minutes=args.minutes)
+    print(f"Wrote {train(config)}")
+    return 0
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    import cv2
+
+    from .model import load_generator
+    from .training.evaluate import evaluate, generator_inpaint, markdown_table, opencv_baseline
+
+    weights = _weights_path(args.weights)
+    methods = {
+        f"SkinGAN ({weights.name})": generator_inpaint(load_generator(weights, device="cpu")),
+        "OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA),
+        "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
+    }
+    print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit)))
+    return 0
+
+
+def _run_masks(args: argparse.Namespace) -> int:
+    from .io.photos import save_photo
+    from .training.masks import sample_sheet
+
+    save_photo(args.output, sample_sheet(args.kind, args.count, seed=args.seed))
+    print(f"Wrote {args.output}")
+    return 0
 
 
 def _weights_path(given: Path | None) -> Path:
@@ -107,7 +176,7 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
-COMMANDS = ("inpaint",)
+COMMANDS = ("inpaint", "train", "evaluate", "masks")
 
 
 def _run_gui(argv: Sequence[str]) -> int:
@@ -133,8 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .io.photos import PhotoError
     from .model import WeightsError
 
+    run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "masks": _run_masks}
     try:
-        return _run_inpaint(args)
+        return run[args.command](args)
     except (UsageError, PhotoError, WeightsError, ValueError) as exc:
         print(f"skingan-desktop: error: {exc}", file=sys.stderr)
         return 2

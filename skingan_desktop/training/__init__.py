@@ -1,0 +1,1 @@
+"""Training SkinGAN generators: masks, skin data, LaMa losses, the loop, evaluation. No Qt."""

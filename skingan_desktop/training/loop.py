@@ -1,0 +1,161 @@
+"""The training loop: fine-tune or train from scratch, checkpoints, resume, samples.
+
+A run folder holds ``latest.safetensors`` (the generator, official key names, loadable by
+``load_generator``), ``model-card.json``, ``resume.pt`` (tensors and numbers only, read with
+``weights_only=True``) and ``samples/``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+from PIL import Image
+
+from ..model.devices import resolve_device
+from ..model.generator import FFCResNetGenerator, GeneratorConfig
+from ..model.weights import build_generator, read_generator_state, save_safetensors
+from ..engine.tensors import generator_input
+from .data import load_or_harvest, make_batch, split
+from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
+
+
+@dataclass
+class TrainConfig:
+    data: Path
+    run_dir: Path
+    steps: int = 2000
+    batch_size: int = 12
+    size: int = 96                      # training crop side (multiple of 8)
+    harvest_size: int = 128             # crops harvested from the photos, then augmented/resized
+    ngf: int = 32
+    n_downsampling: int = 3
+    n_blocks: int = 4
+    init: Optional[Path] = None         # fine-tune from any weights file load_generator accepts
+    lr_generator: float = 1e-3
+    lr_discriminator: float = 1e-4
+    losses: LossWeights = field(default_factory=LossWeights)
+    device: str = "auto"
+    mixed_precision: bool = True        # bfloat16 autocast on CUDA only
+    checkpoint_every: int = 200
+    seed: int = 0
+    max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
+
+
+def _to_json(config: TrainConfig) -> dict:
+    values = asdict(config)
+    return {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}
+
+
+def _generator(config: TrainConfig) -> FFCResNetGenerator:
+    if config.init is not None:
+        return build_generator(read_generator_state(config.init), source=config.init)  # trainable, unfused
+    return FFCResNetGenerator(GeneratorConfig(ngf=config.ngf, n_downsampling=config.n_downsampling,
+                                              n_blocks=config.n_blocks))
+
+
+def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, step: int, history: dict,
+                    metrics: Optional[dict] = None) -> Path:
+    run = config.run_dir
+    run.mkdir(parents=True, exist_ok=True)
+    weights = run / "latest.safetensors"
+    card = {
+        "name": "SkinGAN",
+        "architecture": generator.config.to_dict(),
+        "parameters": sum(p.numel() for p in generator.parameters()),
+        "steps": step,
+        "training": _to_json(config),
+        "losses": history,
+        "metrics": metrics or {},
+        "data": {"folder": str(config.data),
+                 "note": "BIVTatt photos (Nicolas-Diaz et al., CIARP 2019): research data without a stated "
+                         "license; a public release must be retrained on data we hold the rights to."},
+        "command": " ".join(sys.argv),
+    }
+    save_safetensors(generator.state_dict(), weights, metadata={"model_card": card})
+    (run / "model-card.json").write_text(json.dumps(card, indent=2))
+    torch.save({"step": step, "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
+                "opt_g": optimisers[0].state_dict(), "opt_d": optimisers[1].state_dict()}, run / "resume.pt")
+    return weights
+
+
+def _sample_grid(generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> None:
+    with torch.no_grad():
+        prediction = generator(generator_input(image, mask))
+    composite = mask * prediction + (1 - mask) * image
+    rows = [image * (1 - mask), composite, image]
+    grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1)  # (3, 3H, B*W)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((grid.clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)).save(path)
+
+
+def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
+    """Train; returns the path of the final ``latest.safetensors``."""
+    device = resolve_device(config.device)
+    torch.manual_seed(config.seed)
+    crops = load_or_harvest(config.data, config.run_dir.parent / ".cache", config.harvest_size)
+    train_crops, val_crops = split(crops)
+    if len(train_crops) == 0:
+        raise ValueError(f"No skin crops could be harvested from {config.data}.")
+    generator = _generator(config).to(device).train()
+    discriminator = PatchDiscriminator().to(device).train()
+    opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_generator, betas=(0.9, 0.999))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_discriminator, betas=(0.9, 0.999))
+    start = 0
+    resume = config.run_dir / "resume.pt"
+    if resume.is_file():
+        state = torch.load(resume, map_location=device, weights_only=True)
+        generator.load_state_dict(state["generator"])
+        discriminator.load_state_dict(state["discriminator"])
+        opt_g.load_state_dict(state["opt_g"])
+        opt_d.load_state_dict(state["opt_d"])
+        start = int(state["step"])
+        report(f"resumed at step {start}")
+    rng = np.random.default_rng([config.seed, start])
+    fixed_image, fixed_mask = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size,
+                                         np.random.default_rng(1234), augmented=False)
+    fixed_image, fixed_mask = fixed_image.to(device), fixed_mask.to(device)
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and config.mixed_precision
+                else torch.autocast("cpu", enabled=False))
+    history: dict[str, float] = {}
+    began, done = time.perf_counter(), 0
+    step = start
+    for step in range(start + 1, config.steps + 1):
+        image, mask = (t.to(device) for t in make_batch(train_crops, config.batch_size, config.size, rng))
+        with autocast:
+            prediction = generator(generator_input(image, mask)).float()
+        d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses)
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        with autocast:
+            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses)
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        done += 1
+        for name, value in {**g_parts, **d_parts}.items():
+            history[name] = 0.98 * history.get(name, value) + 0.02 * value
+        elapsed = time.perf_counter() - began
+        if step % 10 == 0 or step == config.steps:
+            rate = done * config.batch_size / max(elapsed, 1e-9)
+            report(f"step {step}/{config.steps} " + " ".join(f"{k} {v:.4f}" for k, v in history.items())
+                   + f" | {rate:.1f} img/s")
+        out_of_time = config.max_minutes is not None and elapsed > config.max_minutes * 60
+        if step % config.checkpoint_every == 0 or step == config.steps or out_of_time:
+            generator.eval()
+            _sample_grid(generator, fixed_image, fixed_mask, config.run_dir / "samples" / f"step-{step:06d}.png")
+            save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history)
+            generator.train()
+        if out_of_time:
+            report(f"stopped after {config.max_minutes} minutes at step {step}; run again to resume")
+            break
+    if step == start:  # nothing to do: already at config.steps
+        save_checkpoint(config, generator.eval(), discriminator, (opt_g, opt_d), step, history)
+    return config.run_dir / "latest.safetensors"

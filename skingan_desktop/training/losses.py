@@ -1,0 +1,92 @@
+"""LaMa's training losses: L1 on known pixels, a PatchGAN discriminator trained
+non-saturating with an R1 penalty and "mask as fake target", and feature matching.
+
+The high-receptive-field perceptual loss needs a segmentation ResNet-50's weights, which this
+project does not ship or download; without them it is left out (see the model card).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+class PatchDiscriminator(nn.Module):
+    """NLayer PatchGAN: ``(B, 3, H, W)`` -> per-patch logits ``(B, 1, h, w)`` and the
+    intermediate features used for feature matching."""
+
+    def __init__(self, channels: int = 64, layers: int = 3) -> None:
+        super().__init__()
+        blocks: list[nn.Module] = [nn.Sequential(nn.Conv2d(3, channels, 4, 2, 2), nn.LeakyReLU(0.2, True))]
+        width = channels
+        for i in range(1, layers + 1):
+            out = min(width * 2, 512)
+            stride = 2 if i < layers else 1
+            blocks.append(nn.Sequential(nn.Conv2d(width, out, 4, stride, 2), nn.BatchNorm2d(out), nn.LeakyReLU(0.2, True)))
+            width = out
+        blocks.append(nn.Conv2d(width, 1, 4, 1, 2))
+        self.blocks = nn.ModuleList(blocks)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, list[Tensor]]:
+        features = []
+        for block in self.blocks:
+            x = block(x)
+            features.append(x)
+        return x, features[:-1]
+
+
+@dataclass
+class LossWeights:
+    """LaMa's weights (L1 known 10, adversarial 10, feature matching 100, R1 gamma 0.001),
+    plus an optional L1 inside the hole (LaMa uses 0; short CPU runs learn colour from it)."""
+
+    l1_known: float = 10.0
+    l1_hole: float = 0.0
+    adversarial: float = 10.0
+    feature_matching: float = 100.0
+    r1_gamma: float = 0.001
+
+
+def _patch_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
+    """1 for patches that touch the hole."""
+    return (F.adaptive_max_pool2d(mask, size) > 0).float()
+
+
+def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
+                   weights: LossWeights) -> tuple[Tensor, dict[str, float]]:
+    """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole)."""
+    composite = mask * prediction + (1 - mask) * image
+    known = 1 - mask
+    l1 = (prediction - image).abs()
+    l1_known = (l1 * known).sum() / (known.sum() * 3).clamp(min=1)
+    l1_hole = (l1 * mask).sum() / (mask.sum() * 3).clamp(min=1)
+    fake_logits, fake_features = discriminator(composite)
+    with torch.no_grad():
+        _, real_features = discriminator(image)
+    hole_patches = _patch_mask(mask, fake_logits.shape[-2:])
+    adversarial = (F.softplus(-fake_logits) * hole_patches).sum() / hole_patches.sum().clamp(min=1)
+    matching = sum(F.l1_loss(f, r) for f, r in zip(fake_features, real_features)) / len(fake_features)
+    total = (weights.l1_known * l1_known + weights.l1_hole * l1_hole + weights.adversarial * adversarial
+             + weights.feature_matching * matching)
+    parts = {"l1_known": l1_known.item(), "l1_hole": l1_hole.item(), "adv_g": adversarial.item(), "fm": matching.item()}
+    return total, parts
+
+
+def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
+                       weights: LossWeights) -> tuple[Tensor, dict[str, float]]:
+    """Real photos are real; in the composite, patches touching the hole are fake and the
+    rest real ("mask as fake target"); plus the R1 penalty on real photos."""
+    real = image.detach().requires_grad_(True)
+    real_logits, _ = discriminator(real)
+    real_loss = F.softplus(-real_logits).mean()
+    (gradient,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
+    r1 = gradient.pow(2).flatten(1).sum(1).mean()
+    composite = (mask * prediction + (1 - mask) * image).detach()
+    fake_logits, _ = discriminator(composite)
+    hole_patches = _patch_mask(mask, fake_logits.shape[-2:])
+    fake_loss = (F.softplus(fake_logits) * hole_patches + F.softplus(-fake_logits) * (1 - hole_patches)).mean()
+    total = real_loss + fake_loss + weights.r1_gamma / 2 * r1
+    return total, {"adv_d_real": real_loss.item(), "adv_d_fake": fake_loss.item(), "r1": r1.item()}
