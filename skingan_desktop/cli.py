@@ -66,6 +66,8 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--blocks", type=int, default=4)
     train.add_argument("--hole-l1", type=float, default=0.0,
                        help="L1 weight inside the hole (LaMa: 0; helps colour in short runs)")
+    train.add_argument("--adversarial", type=float, default=10.0, help="adversarial loss weight (LaMa: 10)")
+    train.add_argument("--feature-matching", type=float, default=100.0, help="feature matching weight (LaMa: 100)")
     train.add_argument("--minutes", type=float, help="stop with a checkpoint after this many minutes")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
@@ -94,7 +96,8 @@ def _run_train(args: argparse.Namespace) -> int:
         raise UsageError("--size must be a multiple of 8.")
     config = TrainConfig(data=args.data, run_dir=args.run, steps=args.steps, batch_size=args.batch_size,
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
-                         losses=LossWeights(l1_hole=args.hole_l1), device=args.device, max_minutes=args.minutes)
+                         losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
+                                           feature_matching=args.feature_matching), device=args.device, max_minutes=args.minutes)
     print(f"Wrote {train(config)}")
     return 0
 

@@ -289,16 +289,19 @@ class MainWindow(QMainWindow):
         if self.photo is None or self.photo_file is None:
             return
         try:
-            save_session(self.settings.recovery_path, Session(self.photo_path, self.mask_array(), self.photo),
-                         original=self.photo_file.rgb8)
+            self._save_session(self.settings.recovery_path)
         except (PhotoError, OSError) as exc:
             self.show_status(f"Autosave failed: {exc}")
+
+    def _save_session(self, path: Path) -> None:
+        assert self.photo is not None and self.photo_file is not None and self.photo_path is not None
+        save_session(path, Session(self.photo_path, self.mask_array(), self.photo), original=self.photo_file.rgb8)
 
     def save_session_file(self, path: Path) -> bool:
         if self.photo is None or self.photo_file is None:
             return False
         try:
-            save_session(path, Session(self.photo_path, self.mask_array(), self.photo), original=self.photo_file.rgb8)
+            self._save_session(path)
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
