@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QSpinBox, QTableWidget,
+    QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QMessageBox, QSpinBox, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -34,6 +34,9 @@ class PreferencesDialog(QDialog):
         self.quality = QSpinBox()
         self.quality.setRange(50, 100)
         self.quality.setValue(settings.jpeg_quality)
+        self.subsampling = QComboBox()
+        self.subsampling.addItems(["Encoder default", "4:4:4", "4:2:2", "4:2:0"])
+        self.subsampling.setCurrentText(settings.jpeg_subsampling or "Encoder default")
         self.privacy = QCheckBox("Remove identifying metadata on export (GPS, serial numbers, names, thumbnail)")
         self.privacy.setChecked(settings.privacy)
         form = QFormLayout()
@@ -41,6 +44,7 @@ class PreferencesDialog(QDialog):
         form.addRow("Refinement iterations per scale", self.iterations)
         form.addRow("Seam feather", self.feather)
         form.addRow("JPEG quality", self.quality)
+        form.addRow("JPEG chroma subsampling", self.subsampling)
         form.addRow(self.privacy)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -55,6 +59,8 @@ class PreferencesDialog(QDialog):
         self.settings.feather = self.feather.value()
         self.settings.jpeg_quality = self.quality.value()
         self.settings.privacy = self.privacy.isChecked()
+        choice = self.subsampling.currentText()
+        self.settings.jpeg_subsampling = "" if choice == "Encoder default" else choice
         super().accept()
 
 

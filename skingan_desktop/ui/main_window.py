@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from ..engine.mask_ops import grow_mask
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
-from ..io.photos import PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_photo
+from ..io.photos import SAVE_FORMATS, PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_photo
 from ..io.session import (
     SESSION_SUFFIX, Session, default_session_path, load_session, read_session_header, recovery_candidate,
     save_session,
@@ -39,7 +39,7 @@ from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
-EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff)"
+EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp)"
 
 
 class ApplyResultCommand(QUndoCommand):
@@ -371,7 +371,8 @@ class MainWindow(QMainWindow):
     def _ask_export(self) -> None:
         if self.photo_path is None:
             return
-        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-clean.png")
+        suffix = self.photo_path.suffix if self.photo_path.suffix.lower() in SAVE_FORMATS else ".png"
+        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-clean{suffix}")  # same format by default
         path, _ = QFileDialog.getSaveFileName(self, "Export cleaned photo", str(suggestion), EXPORT_FILTER,
                                               options=QFileDialog.Option.DontConfirmOverwrite)
         if not path:
@@ -394,7 +395,7 @@ class MainWindow(QMainWindow):
         assert self.photo_file is not None
         try:
             write_photo(path, self.photo_file, self.photo, quality=self.settings.jpeg_quality,
-                        private=self.settings.privacy)
+                        subsampling=self.settings.jpeg_subsampling or None, private=self.settings.privacy)
         except PhotoError as exc:
             self.show_error(str(exc))
             return False

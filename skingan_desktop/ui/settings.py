@@ -51,6 +51,8 @@ class AppSettings:
     overlay_opacity = property(lambda s: s._get("overlay/opacity", 0.55, float),
                                lambda s, v: s._set("overlay/opacity", v))
     privacy = property(lambda s: s._get("export/privacy", True, bool), lambda s, v: s._set("export/privacy", v))
+    jpeg_subsampling = property(lambda s: s._get("export/jpeg_subsampling", "", str),
+                                lambda s, v: s._set("export/jpeg_subsampling", v))  # "" = the encoder's choice
     jpeg_quality = property(lambda s: s._get("export/jpeg_quality", 95, int),
                             lambda s, v: s._set("export/jpeg_quality", v))
 

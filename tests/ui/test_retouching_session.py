@@ -158,3 +158,38 @@ def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_
     assert str(tattoo_png[0].resolve()) in settings.recent_files()
     window.set_overlay_opacity(0.3)
     assert window.canvas.mask_layer.overlay_opacity == 0.3 and settings.overlay_opacity == 0.3
+
+
+def test_preferences_dialog_saves_what_the_user_sets(qtbot, window, settings) -> None:
+    from skingan_desktop.ui.dialogs import PreferencesDialog
+
+    dialog = PreferencesDialog(settings, window)
+    qtbot.addWidget(dialog)
+    dialog.refine.setChecked(False)
+    dialog.iterations.setValue(7)
+    dialog.quality.setValue(88)
+    dialog.subsampling.setCurrentText("4:4:4")
+    dialog.privacy.setChecked(False)
+    dialog.accept()
+
+    assert (settings.refine, settings.n_iters, settings.jpeg_quality, settings.jpeg_subsampling, settings.privacy) == (
+        False, 7, 88, "4:4:4", False)
+
+
+def test_export_keeps_the_format_and_strips_private_metadata(window, tmp_path: Path) -> None:
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x013B] = "Tattoo Owner"
+    exif[0x010F] = "Camera Maker"
+    source = tmp_path / "portrait.jpg"
+    Image.new("RGB", (64, 48), (200, 150, 130)).save(source, exif=exif.tobytes())
+    window.open_photo(source)
+    out = tmp_path / "portrait-clean.jpg"
+
+    assert window.export_to(out)
+
+    saved = Image.open(out)
+    assert saved.format == "JPEG" and 0x013B not in saved.getexif() and saved.getexif()[0x010F] == "Camera Maker"
+    assert not window.export_to(source)  # the original is never replaced without confirmation
+    assert "original" in window.last_message.text()
