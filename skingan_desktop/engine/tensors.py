@@ -1,4 +1,4 @@
-"""Photos as numpy arrays <-> the tensors the generator takes, padding, compositing."""
+"""Photos as numpy arrays <-> the tensors the generator takes, and resizing them."""
 
 from __future__ import annotations
 
@@ -23,32 +23,9 @@ def tensor_to_photo(image: Tensor) -> np.ndarray:
     return image[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
-def pad_to_multiple(x: Tensor, multiple: int) -> Tensor:
-    """Reflect-pad the bottom and right so H and W become multiples of ``multiple``."""
-    height, width = x.shape[-2:]
-    pad_h, pad_w = (-height) % multiple, (-width) % multiple
-    if pad_h == 0 and pad_w == 0:
-        return x
-    # Reflection needs the pad to be smaller than the side; replicate covers tiny inputs.
-    mode = "reflect" if pad_h < height and pad_w < width else "replicate"
-    return F.pad(x, (0, pad_w, 0, pad_h), mode=mode)
-
-
 def generator_input(image: Tensor, mask: Tensor) -> Tensor:
     """``(B, 3, H, W)`` image and ``(B, 1, H, W)`` mask -> ``(B, 4, H, W)`` with the hole zeroed."""
     return torch.cat([image * (1 - mask), mask], dim=1)
-
-
-def composite(prediction: Tensor, image: Tensor, mask: Tensor) -> Tensor:
-    """The prediction inside the hole, the image everywhere else."""
-    return mask * prediction + (1 - mask) * image
-
-
-def composite_photo(original: np.ndarray, filled: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """Pixels of ``filled`` inside ``hole``; ``original`` bit for bit everywhere else."""
-    out = original.copy()
-    out[hole] = filled[hole]
-    return out
 
 
 def resize(x: Tensor, size: tuple[int, int]) -> Tensor:

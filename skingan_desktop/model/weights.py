@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from .devices import resolve_device
 from .generator import FFCResNetGenerator, GeneratorConfig
@@ -242,6 +242,3 @@ def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
 
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())

@@ -13,10 +13,10 @@ from typing import Callable, Optional
 import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QColorDialog, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QSplitter, QWidget,
+    QPushButton, QSplitter,
 )
 
 from ..engine.mask_ops import grow_mask

@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
 from PIL import Image
 
