@@ -79,6 +79,12 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
 
+    release = commands.add_parser("release", help="package a training run as the app's embedded model")
+    release.add_argument("--run", type=Path, required=True)
+    release.add_argument("--evaluation", type=Path, required=True, help="the markdown table `evaluate` printed")
+    release.add_argument("--command", action="append", default=[], help="a command that produced it (repeatable)")
+    release.add_argument("-o", "--output", type=Path, required=True)
+
     masks = commands.add_parser("masks", help="write a sample sheet of training masks")
     masks.add_argument("kind", choices=("large", "tattoo", "acne"))
     masks.add_argument("-o", "--output", type=Path, required=True)
@@ -114,6 +120,13 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
     }
     print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit)))
+    return 0
+
+
+def _run_release(args: argparse.Namespace) -> int:
+    from .training.release import release
+
+    print(f"Wrote {release(args.run, args.output, args.evaluation.read_text().strip(), args.command)}")
     return 0
 
 
@@ -178,7 +191,7 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
-COMMANDS = ("inpaint", "train", "evaluate", "masks")
+COMMANDS = ("inpaint", "train", "evaluate", "release", "masks")
 
 
 def _run_gui(argv: Sequence[str]) -> int:
@@ -204,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .io.photos import PhotoError
     from .model import WeightsError
 
-    run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "masks": _run_masks}
+    run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
+           "masks": _run_masks}
     try:
         return run[args.command](args)
     except (UsageError, PhotoError, WeightsError, ValueError) as exc:

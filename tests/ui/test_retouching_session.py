@@ -88,7 +88,8 @@ def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tat
     assert window.actions_by_name["inpaint"].isEnabled()
 
 
-def test_empty_mask_and_missing_model_are_explained(window, tattoo_png) -> None:
+def test_empty_mask_and_missing_model_are_explained(window, tattoo_png, monkeypatch) -> None:
+    monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: None)
     window.open_photo(tattoo_png[0])
     window.run_inpainting()
     assert "empty" in window.last_message.text()
@@ -193,3 +194,18 @@ def test_export_keeps_the_format_and_strips_private_metadata(window, tmp_path: P
     assert saved.format == "JPEG" and 0x013B not in saved.getexif() and saved.getexif()[0x010F] == "Camera Maker"
     assert not window.export_to(source)  # the original is never replaced without confirmation
     assert "original" in window.last_message.text()
+
+
+def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_png, small_weights: Path,
+                                                        monkeypatch) -> None:
+    monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: small_weights)
+    window.settings.refine = False
+    window.open_photo(tattoo_png[0])
+    drag_on_canvas(window, [(300, 300), (360, 360)])
+
+    window.run_inpainting()  # loads the embedded model first, then runs
+    qtbot.waitUntil(lambda: window.results is not None, timeout=60_000)
+
+    assert window.model_name == "SkinGAN default (embedded)"
+    assert "embedded" in window.model_label.text()
+    assert window.settings.weights_path == ""  # the embedded choice is not stored as a path
