@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
 
     def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
         """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas."""
-        self.cancel_inpainting()
+        self._abandon_job()
         path = photo_file.path
         self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
         self.canvas.set_photo(photo_to_qimage(working))
@@ -596,7 +596,22 @@ class MainWindow(QMainWindow):
             self._job.cancel()
             self.show_status("Cancelling…")
 
+    def _from_current_job(self) -> bool:
+        """Signals from a job that was abandoned (new photo, applied result) are ignored."""
+        return self.sender() is self._job
+
+    def _abandon_job(self) -> None:
+        """Stop the running job and stop listening to it; its thread ends on its own."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+            self.progress.hide()
+            self.cancel_button.hide()
+            self._update_actions()
+
     def _progress(self, stage: str, step: int, total: int) -> None:
+        if not self._from_current_job():
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(step)
         self.progress.setFormat(f"{stage} %p%")
@@ -617,6 +632,8 @@ class MainWindow(QMainWindow):
         return apply_results(self.photo[area.slices], shifted, refined=refined)
 
     def _preview_ready(self, index: int, result: RegionResult) -> None:
+        if not self._from_current_job():
+            return
         self._partial[index] = result
         results = list(self._partial.values())
         self.compare.set_original(photo_to_qimage(self._crop(results, None)))
@@ -624,6 +641,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _inpainting_finished(self, results: Optional[list[RegionResult]]) -> None:
+        if not self._from_current_job():
+            return
         self._job = None
         self.progress.hide()
         self.cancel_button.hide()
@@ -644,11 +663,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _inpainting_notice(self, message: str) -> None:
+        if not self._from_current_job():
+            return
         self.show_status(message)
         if "GPU" in message:  # the device changed under the user: keep the model where it now runs
             self.generator = self._job.inpainter.generator if self._job is not None else self.generator
 
     def _inpainting_failed(self, message: str) -> None:
+        if not self._from_current_job():
+            return
         self._job = None
         self.progress.hide()
         self.cancel_button.hide()
@@ -659,6 +682,7 @@ class MainWindow(QMainWindow):
         results = self.results if self.results is not None else (list(self._partial.values()) if self._job and self._partial else None)
         if not results or (refined and any(r.refined is None for r in results)):
             return
+        self._abandon_job()  # a refinement still running would be for the photo as it was
         self.undo_stack.push(ApplyResultCommand(self, results, refined))
         self.results = None
         self.compare.clear()

@@ -209,3 +209,31 @@ def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_pn
     assert window.model_name == "SkinGAN default (embedded)"
     assert "embedded" in window.model_label.text()
     assert window.settings.weights_path == ""  # the embedded choice is not stored as a path
+
+
+def test_applying_the_quick_result_during_refinement_and_opening_another_photo(
+        qtbot, window, tattoo_png, small_weights: Path, tmp_path: Path) -> None:
+    photo_path, (x1, y1, x2, y2) = tattoo_png
+    window.open_photo(photo_path)
+    window.canvas.set_brush_size(120)
+    drag_on_canvas(window, [(x1 + 60, y1 + 60), (x2 - 60, y2 - 60)])
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.n_iters = 200
+    window.run_inpainting()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+
+    window.apply_result(False)  # take the 512 result without waiting for the refined one
+    assert window._job is None and window.actions_by_name["inpaint"].isEnabled()
+    applied = window.photo.copy()
+    qtbot.wait(300)
+    assert np.array_equal(window.photo, applied) and not window.compare.isVisible()
+
+    drag_on_canvas(window, [(100, 100), (200, 200)])
+    window.run_inpainting()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    other = tmp_path / "other.png"
+    from PIL import Image
+    Image.new("RGB", (300, 200), (180, 140, 120)).save(other)
+    window.open_photo(other)  # the old run is abandoned; nothing of it reaches the new photo
+    qtbot.wait(500)
+    assert window.photo.shape == (200, 300, 3) and window.results is None and not window.compare.isVisible()
