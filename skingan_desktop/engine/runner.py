@@ -19,6 +19,7 @@ from torch import nn
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .region import WorkRegion, paste, work_regions
+from .tone import match_fill_tone
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
 
@@ -164,6 +165,8 @@ class Inpainter:
     def _to_native(self, scaled, crop: np.ndarray, crop_hole: np.ndarray) -> np.ndarray:
         """A scaled composite back at the region's native size, pasted into the region."""
         filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
+        if getattr(self.generator, "tone_match", False):
+            filled = match_fill_tone(crop, filled, crop_hole)
         region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])
         return paste(crop, region, filled, crop_hole, self.settings.feather)
 

@@ -113,6 +113,9 @@ class FFCResNetGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.model = nn.Sequential(*build_layers(config))
+        # True for models trained for texture whose fills take their tone (low frequencies)
+        # from the surrounding skin; set from the weights file's metadata, read by the engine.
+        self.tone_match = False
 
     def front(self, x: Tensor) -> FeaturePair:
         """``(B, 4, H, W)`` -> mid-level features ``(local, global)`` at ``H/8 x W/8``."""

@@ -50,7 +50,27 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
     path = Path(path)
     state = read_generator_state(path)
     generator = build_generator(state, source=path)
+    generator.tone_match = read_metadata(path).get(TONE_MATCH_KEY) == "true"
     return prepare_for_inference(generator.to(resolve_device(device)))
+
+
+TONE_MATCH_KEY = "skingan.tone_match"
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The string metadata of a ``.safetensors`` file (our model card lives there); ``{}`` for
+    other formats."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            if not _looks_like_safetensors(f.read(16)):
+                return {}
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="pt") as handle:
+            return dict(handle.metadata() or {})
+    except Exception:  # metadata is optional; the tensors were already validated
+        return {}
 
 
 def build_generator(state: Mapping[str, Tensor], source: str | Path = "the weights") -> FFCResNetGenerator:

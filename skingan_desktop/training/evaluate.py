@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from ..engine.tensors import generator_input
+from ..engine.tone import match_fill_tone
 from .data import load_or_harvest, split
 from .masks import make_mask
 
@@ -69,7 +70,8 @@ def generator_inpaint(generator: torch.nn.Module) -> Inpaint:
         with torch.inference_mode():
             prediction = generator(generator_input(image, mask)).float()
         out = (mask * prediction + (1 - mask) * image)[0].clamp(0, 1).mul(255).round().byte()
-        return out.permute(1, 2, 0).cpu().numpy()
+        filled = out.permute(1, 2, 0).cpu().numpy()
+        return match_fill_tone(photo, filled, hole) if getattr(generator, "tone_match", False) else filled
     return run
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..model.weights import read_generator_state, save_safetensors
+from ..model.weights import TONE_MATCH_KEY, read_generator_state, save_safetensors
 
 
 def release(run_dir: Path, destination: Path, evaluation: str, commands: list[str]) -> Path:
@@ -17,7 +17,8 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
     card["commands"] = commands
     state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(run_dir / "latest.safetensors").items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
-    save_safetensors(state, destination, metadata={"model_card": card})
+    # The fill's tone comes from the surrounding skin (engine/tone.py); the evaluation used it too.
+    save_safetensors(state, destination, metadata={"model_card": card, TONE_MATCH_KEY: "true"})
     arch = card["architecture"]
     (destination.with_suffix(".md")).write_text("\n".join([
         f"# {destination.stem}: SkinGAN default generator",

@@ -11,10 +11,12 @@ import numpy as np
 import torch
 
 from skingan_desktop.engine.tensors import generator_input
-from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator
+from skingan_desktop.engine.runner import InpaintSettings, Inpainter
+from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
 from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
+from skingan_desktop.training.release import release
 from tests.conftest import PHOTOS, REPO
 
 
@@ -64,6 +66,21 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     with torch.inference_mode():
         out = generator(torch.rand(1, 4, 64, 64))
     assert out.shape == (1, 3, 64, 64) and 0 <= out.min() and out.max() <= 1
+    assert not generator.tone_match
+
+    shipped = release(tmp_path / "run", tmp_path / "models" / "skingan-default.safetensors",
+                      "| method | ... |", ["skingan-desktop train ..."])
+    released = load_generator(shipped)
+    assert released.tone_match  # the engine takes the fill's tone from the surrounding skin
+    assert next(iter(read_generator_state(shipped).values())).dtype == torch.float16
+    card = shipped.with_suffix(".md").read_text()
+    assert "| method | ... |" in card and "skingan-desktop train ..." in card and "BIVTatt" in card
+
+    photo = (np.random.default_rng(0).random((80, 100, 3)) * 255).astype(np.uint8)
+    hole = np.zeros((80, 100), bool)
+    hole[20:50, 30:70] = True
+    (result,) = Inpainter(released, InpaintSettings(refine=False)).run(photo, hole)
+    assert np.array_equal(result.preview[~hole], photo[~hole])
 
 
 def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> None:
