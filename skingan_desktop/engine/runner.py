@@ -120,7 +120,11 @@ class Inpainter:
         if on_notice is not None:
             on_notice(notice)
 
-    def _run_region(self, photo, hole, region, stage, on_preview, index, progress, cancel) -> RegionResult:
+    def _run_region(
+        self, photo: np.ndarray, hole: np.ndarray, region: WorkRegion, stage: str,
+        on_preview: Optional[Callable[[int, RegionResult], None]], index: int,
+        progress: Optional[ProgressCallback], cancel: Optional[CancelFlag],
+    ) -> RegionResult:
         settings = self.settings
         crop, crop_hole = photo[region.slices], hole[region.slices]
         native = crop.shape[:2]
@@ -162,7 +166,7 @@ class Inpainter:
         result.refined = self._to_native(refined, crop, crop_hole)
         return result
 
-    def _to_native(self, scaled, crop: np.ndarray, crop_hole: np.ndarray) -> np.ndarray:
+    def _to_native(self, scaled: torch.Tensor, crop: np.ndarray, crop_hole: np.ndarray) -> np.ndarray:
         """A scaled composite back at the region's native size, pasted into the region."""
         filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
         if getattr(self.generator, "tone_match", False):

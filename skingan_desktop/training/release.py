@@ -27,7 +27,7 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         f"{arch['n_blocks']} residual blocks, {card['parameters']:,} parameters, stored in float16.",
         f"- Training: {card['steps']} steps from scratch on skin crops harvested around the tattoos of "
         f"`{card['data']['folder']}`, masks 70 % tattoo-like / 20 % large / 10 % acne-like.",
-        f"- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
+        "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
         "",
         "## Held-out evaluation (validation subjects, seeded tattoo-like masks)",

@@ -1,0 +1,38 @@
+"""The app ships a default generator: it loads, and `inpaint` uses it when no --weights is given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from skingan_desktop.model import load_generator
+from skingan_desktop.model.weights import read_metadata
+from skingan_desktop.resources import embedded_model_path
+from tests.cli.test_inpaint_command import run_cli
+
+
+def test_the_embedded_model_ships_with_its_model_card() -> None:
+    path = embedded_model_path()
+    assert path is not None, "resources/models/skingan-default.safetensors is missing"
+    assert path.stat().st_size < 30 * 2**20
+    card = path.with_suffix(".md").read_text()
+    assert "OpenCV Telea" in card and "skingan-desktop train" in card
+    assert "model_card" in read_metadata(path)
+    assert load_generator(path).tone_match
+
+
+def test_inpaint_without_weights_uses_the_embedded_model(tmp_path: Path, tattoo_photo) -> None:
+    source, (x1, y1, x2, y2) = tattoo_photo
+    photo = np.asarray(Image.open(source).convert("RGB"))
+    Image.fromarray(photo).save(tmp_path / "arm.png")
+    mask = np.zeros(photo.shape[:2], np.uint8)
+    mask[y1:y2, x1:x2] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+
+    result = run_cli("inpaint", tmp_path / "arm.png", tmp_path / "mask.png", "-o", tmp_path / "clean.png")
+
+    assert result.returncode == 0, result.stderr
+    cleaned = np.asarray(Image.open(tmp_path / "clean.png"))
+    assert np.array_equal(cleaned[mask == 0], photo[mask == 0])
