@@ -82,7 +82,9 @@ def _build_parser() -> argparse.ArgumentParser:
     release = commands.add_parser("release", help="package a training run as the app's embedded model")
     release.add_argument("--run", type=Path, required=True)
     release.add_argument("--evaluation", type=Path, required=True, help="the markdown table `evaluate` printed")
-    release.add_argument("--command", action="append", default=[], help="a command that produced it (repeatable)")
+    release.add_argument("--command", dest="produced_by", action="append", default=[],
+                         help="a command that produced it (repeatable)")
+    release.add_argument("--note", default="", help="a plain statement of where the model stands")
     release.add_argument("-o", "--output", type=Path, required=True)
 
     masks = commands.add_parser("masks", help="write a sample sheet of training masks")
@@ -126,7 +128,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _run_release(args: argparse.Namespace) -> int:
     from .training.release import release
 
-    print(f"Wrote {release(args.run, args.output, args.evaluation.read_text().strip(), args.command)}")
+    written = release(args.run, args.output, args.evaluation.read_text().strip(), args.produced_by, args.note)
+    print(f"Wrote {written}")
     return 0
 
 

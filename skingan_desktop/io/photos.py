@@ -273,11 +273,20 @@ def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
     return write_atomically(Path(path), buffer.getvalue())
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomically(path: Path, data: bytes) -> Path:
     """A temporary file in the same folder, flushed to disk, then renamed over ``path``: a crash
     never leaves a half-written file, and an existing file is replaced in one step."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     try:
+        # mkstemp makes owner-only files; give the export the permissions a new file gets here
+        # (or those of the file it replaces).
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..model.weights import TONE_MATCH_KEY, read_generator_state, save_safetensors
 
 
-def release(run_dir: Path, destination: Path, evaluation: str, commands: list[str]) -> Path:
+def release(run_dir: Path, destination: Path, evaluation: str, commands: list[str], note: str = "") -> Path:
     """Write ``destination`` (``.safetensors``) and ``destination.with_suffix('.md')``."""
     card = json.loads((run_dir / "model-card.json").read_text())
     card["evaluation"] = evaluation
@@ -25,7 +25,9 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         "",
         f"- Architecture: LaMa FFC ResNet generator, ngf {arch['ngf']}, {arch['n_downsampling']} downsamplings, "
         f"{arch['n_blocks']} residual blocks, {card['parameters']:,} parameters, stored in float16.",
-        f"- Training: {card['steps']} steps from scratch on skin crops harvested around the tattoos of "
+        f"- Training: {card['steps']} steps "
+        + (f"fine-tuning `{card['training']['init']}`" if card["training"].get("init") not in (None, "None") else "from scratch")
+        + f" on skin crops harvested around the tattoos of "
         f"`{card['data']['folder']}`, masks 70 % tattoo-like / 20 % large / 10 % acne-like.",
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
@@ -34,6 +36,8 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         "",
         evaluation,
         "",
+        "The goal: a texture gap clearly below both baselines at a masked PSNR within 0.5 dB of the better one.",
+        *([f"Status: {note}", ""] if note else [""]),
         "## How it was made",
         "",
         "```bash",

@@ -48,3 +48,15 @@ def test_bad_session_files(tmp_path: Path) -> None:
     save_session(path, Session(Path("p.png"), np.zeros((10, 10), np.uint8), original), original=original)
     with pytest.raises(PhotoError, match="10x10 photo"):
         load_session(path, np.zeros((20, 10, 3), np.uint8))
+
+
+def test_exports_get_normal_file_permissions(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from skingan_desktop.io.photos import save_photo
+
+    out = save_photo(tmp_path / "clean.png", np.zeros((4, 4, 3), np.uint8))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
