@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import torch
+from safetensors import SafetensorError
 from torch import Tensor
 
 from .devices import resolve_device
@@ -162,9 +163,10 @@ def _read_tensors(path: Path) -> dict[str, Any]:
             return _read_legacy_pickle(path)
     except WeightsError:
         raise
-    except (zipfile.BadZipFile, EOFError, UnsafeArchiveError, pickle.UnpicklingError,
+    except (zipfile.BadZipFile, EOFError, UnsafeArchiveError, pickle.UnpicklingError, SafetensorError,
             RuntimeError, ValueError, TypeError, KeyError, IndexError, AttributeError,
             RecursionError, MemoryError, struct.error, OSError) as exc:
+        # (torch.load hands files named .safetensors to safetensors, whose errors are their own)
         raise WeightsError(f"Weights file {path} could not be read ({_reason(exc)}).") from exc
     raise WeightsError(
         f"{path} is not a model weights file (expected a .ckpt, .pth, .pt, .bin or .safetensors file)."
@@ -200,7 +202,6 @@ def _looks_like_safetensors(head: bytes) -> bool:
 
 
 def _read_safetensors(path: Path) -> dict[str, Any]:
-    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 from PIL import Image
 
 from skingan_desktop.engine.mask_ops import grow_mask, mask_bounds
@@ -15,7 +16,10 @@ from skingan_desktop.engine.region import work_regions
 from skingan_desktop.io.photos import PhotoError, load_mask, read_photo
 from skingan_desktop.model import WeightsError, read_generator_state
 
-_FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Random on developers' machines (to keep finding new cases), fixed in CI (so a landing never
+# depends on luck); cases found once are pinned with @example.
+_FAST = settings(max_examples=60, deadline=None, derandomize=bool(os.environ.get("CI")),
+                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _valid_files() -> dict[str, bytes]:
@@ -77,6 +81,7 @@ def _weights_refused(data: bytes, suffix: str) -> None:
 
 @_FAST
 @given(data=st.binary(max_size=4096), suffix=st.sampled_from([".ckpt", ".pth", ".pt", ".bin", ".safetensors"]))
+@example(data=b"\x80\x02", suffix=".safetensors")  # a pickle header in a .safetensors name, found by hypothesis
 def test_random_bytes_as_weights(data: bytes, suffix: str) -> None:
     _weights_refused(data, suffix)
 
