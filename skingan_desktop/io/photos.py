@@ -15,6 +15,7 @@ import tempfile
 import warnings
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Optional
 
@@ -53,12 +54,16 @@ class PhotoFile:
     def bit_depth(self) -> int:
         return 16 if self.rgb.dtype == np.uint16 else 8
 
-    @property
+    @cached_property
     def rgb8(self) -> np.ndarray:
-        """``(H, W, 3)`` uint8: what the engine and the screen work on."""
-        if self.rgb.dtype == np.uint8:
-            return self.rgb
-        return ((self.rgb.astype(np.uint32) + 128) // 257).astype(np.uint8)
+        """``(H, W, 3)`` uint8: what the engine and the screen work on (computed once; the
+        autosave compares against it after every edit)."""
+        return self.rgb if self.rgb.dtype == np.uint8 else to_8bit(self.rgb)
+
+
+def to_8bit(values: np.ndarray) -> np.ndarray:
+    """16-bit values rounded to the nearest 8-bit value."""
+    return ((values.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
 def _open(path: Path, what: str) -> Image.Image:
@@ -234,8 +239,8 @@ def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optiona
                          extrasamples=("unassalpha",) if alpha is not None else None)
         return buffer.getvalue()
     if rgb.dtype == np.uint16:  # formats without 16-bit support get the rounded 8-bit pixels
-        rgb = ((rgb.astype(np.uint32) + 128) // 257).astype(np.uint8)
-        alpha = ((alpha.astype(np.uint32) + 128) // 257).astype(np.uint8) if alpha is not None else None
+        rgb = to_8bit(rgb)
+        alpha = to_8bit(alpha) if alpha is not None else None
     keeps_alpha = alpha is not None and fmt in ("PNG", "TIFF", "WEBP")
     image = Image.fromarray(np.dstack([rgb, alpha]) if keeps_alpha else rgb, "RGBA" if keeps_alpha else "RGB")
     options: dict = {}

@@ -186,11 +186,17 @@ def _read_zip_archive(path: Path) -> dict[str, Any]:
         obj, foreign = load_archive(archive)
         if is_torchscript(archive):
             return dict(named_tensors(obj))
-    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
-        obj = obj["state_dict"]  # Lightning checkpoint
+    obj = _unwrap_checkpoint(obj)
     if not isinstance(obj, dict) or not any(isinstance(v, Tensor) for v in obj.values()):
         hint = f"; it names code objects such as {sorted(foreign)[0]}" if foreign else ""
         raise WeightsError(f"Weights file {path} holds no state dict of tensors{hint}, so it was refused.")
+    return obj
+
+
+def _unwrap_checkpoint(obj: Any) -> Any:
+    """The ``state_dict`` inside a Lightning-style checkpoint, or ``obj`` itself."""
+    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
+        return obj["state_dict"]
     return obj
 
 
@@ -218,8 +224,7 @@ def _read_legacy_pickle(path: Path) -> dict[str, Any]:
             f"Weights file {path} was refused: it is a pickle that would run code or build "
             f"objects other than tensors."
         ) from exc
-    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
-        obj = obj["state_dict"]
+    obj = _unwrap_checkpoint(obj)
     if not isinstance(obj, dict):
         raise WeightsError(f"Weights file {path} holds no state dict of tensors.")
     return obj

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import torch
 
-from ..engine.tensors import generator_input
+from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
 from ..engine.tone import match_fill_tone
 from .data import load_or_harvest, split
 from .masks import make_mask
@@ -65,12 +65,10 @@ def generator_inpaint(generator: torch.nn.Module) -> Inpaint:
     device = next(generator.parameters()).device
 
     def run(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        image = torch.from_numpy(photo).permute(2, 0, 1)[None].float().div(255).to(device)
-        mask = torch.from_numpy(hole)[None, None].float().to(device)
+        image, mask = photo_to_tensor(photo, device), mask_to_tensor(hole, device)
         with torch.inference_mode():
             prediction = generator(generator_input(image, mask)).float()
-        out = (mask * prediction + (1 - mask) * image)[0].clamp(0, 1).mul(255).round().byte()
-        filled = out.permute(1, 2, 0).cpu().numpy()
+        filled = tensor_to_photo(mask * prediction + (1 - mask) * image)
         return match_fill_tone(photo, filled, hole) if getattr(generator, "tone_match", False) else filled
     return run
 
