@@ -40,6 +40,9 @@ def _build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--iters", type=int, default=15, help="refinement iterations per scale (default 15)")
     inpaint.add_argument("--feather", type=int, default=0,
                          help="blend the seam over N pixels outside the mask (default 0: outside pixels untouched)")
+    inpaint.add_argument("--texture-strength", type=float, default=None,
+                         help="grain SkinGAN models lay over the fill's smooth tone (0 = smooth, 1 = as generated; "
+                              "default: the app's default)")
     inpaint.add_argument("--weights", type=Path, help="generator weights (.ckpt, .pth, .pt, .bin, .safetensors); "
                                                       "default: the embedded model")
     inpaint.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
@@ -67,6 +70,10 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="L1 weight inside the hole (LaMa: 0; helps colour in short runs)")
     train.add_argument("--adversarial", type=float, default=10.0, help="adversarial loss weight (LaMa: 10)")
     train.add_argument("--feature-matching", type=float, default=100.0, help="feature matching weight (LaMa: 100)")
+    train.add_argument("--texture-layer", action="store_true",
+                       help="train the generator as the texture over a diffusion fill, as the engine then uses it")
+    train.add_argument("--texture", type=float, default=0.0,
+                       help="texture-energy loss weight (fine-band energy in the hole matches the real skin's)")
     train.add_argument("--minutes", type=float, help="stop with a checkpoint after this many minutes")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
@@ -78,6 +85,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
+    evaluate.add_argument("--texture-strength", type=float, action="append", dest="strengths",
+                          help="grain of a texture model's fills (repeatable: one row each; default: the app's)")
 
     release = commands.add_parser("release", help="package a training run as the app's embedded model")
     release.add_argument("--run", type=Path, required=True)
@@ -104,7 +113,8 @@ def _run_train(args: argparse.Namespace) -> int:
     config = TrainConfig(data=args.data, run_dir=args.run, steps=args.steps, batch_size=args.batch_size,
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
                          losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
-                                           feature_matching=args.feature_matching), device=args.device, max_minutes=args.minutes)
+                                           feature_matching=args.feature_matching, texture=args.texture),
+                         device=args.device, max_minutes=args.minutes, texture_layer=args.texture_layer)
     print(f"Wrote {train(config)}")
     return 0
 
@@ -113,14 +123,18 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     import cv2
 
     from .model import load_generator
+    from .engine.tone import DEFAULT_TEXTURE_STRENGTH
     from .training.evaluate import evaluate, generator_inpaint, markdown_table, opencv_baseline
 
     weights = _weights_path(args.weights)
-    methods = {
-        f"SkinGAN ({weights.name})": generator_inpaint(load_generator(weights, device="cpu")),
-        "OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA),
-        "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
-    }
+    generator = load_generator(weights, device="cpu")
+    methods = {}
+    if generator.tone_match:
+        for strength in args.strengths or [DEFAULT_TEXTURE_STRENGTH]:
+            methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = generator_inpaint(generator, strength)
+    else:
+        methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
+    methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}
     print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit)))
     return 0
 
@@ -163,6 +177,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
         raise UsageError("--both already writes the refined result; drop --refine.")
     if args.iters < 1 or args.feather < 0:
         raise UsageError("--iters must be at least 1 and --feather at least 0.")
+    if args.texture_strength is not None and not 0 <= args.texture_strength <= 2:
+        raise UsageError("--texture-strength must be between 0 and 2.")
     wanted = [(args.both[0], False), (args.both[1], True)] if args.both else [(args.output, args.refine)]
     for output, _ in wanted:
         _check_output(output, args.image, args.overwrite)
@@ -174,6 +190,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     generator = load_generator(_weights_path(args.weights), device=args.device)
     settings = InpaintSettings(n_iters=args.iters, feather=args.feather, refine=any(r for _, r in wanted))
+    if args.texture_strength is not None:
+        settings.texture_strength = args.texture_strength
     results = Inpainter(generator, settings).run(photo, hole)
     assert results is not None  # nothing cancels a command-line run
     for output, refined in wanted:

@@ -19,7 +19,7 @@ from torch import nn
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .region import WorkRegion, paste, work_regions
-from .tone import match_fill_tone
+from .tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
 
@@ -51,6 +51,7 @@ class InpaintSettings:
     feather: int = 0             # seam feather in native pixels; 0 keeps outside pixels exact
     refine: bool = True
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
+    texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # grain of texture models' fills (engine/tone.py)
 
 
 @dataclass
@@ -143,7 +144,7 @@ class Inpainter:
         if is_cancelled(cancel):
             raise Cancelled
         preview_scaled = refine_level(self.generator, preview_level, None)
-        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, crop, crop_hole))
+        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole))
         if progress is not None:
             progress(f"{stage}: 512 result", 0, 1)
         if on_preview is not None:
@@ -163,14 +164,18 @@ class Inpainter:
             coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
             optimise_dtype=optimise_dtype,
         )[-1]
-        result.refined = self._to_native(refined, crop, crop_hole)
+        result.refined = self._to_native(refined, fine, crop, crop_hole)
         return result
 
-    def _to_native(self, scaled: torch.Tensor, crop: np.ndarray, crop_hole: np.ndarray) -> np.ndarray:
-        """A scaled composite back at the region's native size, pasted into the region."""
+    def _to_native(self, scaled: torch.Tensor, level: PyramidLevel, crop: np.ndarray,
+                   crop_hole: np.ndarray) -> np.ndarray:
+        """A scaled composite of ``level`` back at the region's native size, pasted into the region."""
+        if getattr(self.generator, "tone_match", False):  # texture over a diffusion fill, at the working size
+            hole = level.mask[0, 0].cpu().numpy() > 0.5
+            textured = frequency_separated_fill(tensor_to_photo(level.image), tensor_to_photo(scaled), hole,
+                                                strength=self.settings.texture_strength)
+            scaled = photo_to_tensor(textured, scaled.device)
         filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
-        if getattr(self.generator, "tone_match", False):
-            filled = match_fill_tone(crop, filled, crop_hole)
         region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])
         return paste(crop, region, filled, crop_hole, self.settings.feather)
 

@@ -1,10 +1,15 @@
-"""Tone matching for fills: keep the generator's texture, take the low frequencies from the
-surrounding skin.
+"""Frequency separation for fills: tone from a diffusion fill, texture from the generator.
 
-A short-trained generator gets skin texture right before it gets colour right (fills come out
-pinkish or grey). This replaces the fill's low frequencies with those of a smooth classical
-fill (OpenCV Telea at reduced size), which only knows the surrounding skin, and keeps the
-generator's high frequencies. Outside the hole nothing changes.
+This is the retoucher's frequency-separation technique applied to inpainting. A diffusion fill
+(OpenCV Navier-Stokes) gets the tone of the hole right -- colour and shading continue smoothly
+from the skin around it -- but has no texture, so it looks like plastic. A generator trained for
+texture (SkinGAN models, flagged in their weights file) supplies the grain. Inside the hole the
+fill becomes::
+
+    blur(diffusion fill) + strength * (generator fill - blur(generator fill))
+
+with a Gaussian blur of ``sigma`` pixels at the generator's working resolution. ``strength``
+scales the grain (1 = as generated). Outside the hole nothing changes.
 """
 
 from __future__ import annotations
@@ -12,28 +17,30 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the generator
+DIFFUSION_RADIUS = 5     # OpenCV inpainting radius of the diffusion fill
+DEFAULT_TEXTURE_STRENGTH = 1.0
 
-def match_fill_tone(original: np.ndarray, filled: np.ndarray, hole: np.ndarray, sigma: float | None = None) -> np.ndarray:
-    """``filled`` (``(H, W, 3)`` uint8, the composite) with its low frequencies inside ``hole``
-    replaced by those of a smooth fill of ``original``. ``sigma`` (pixels) defaults to 2 % of
-    the long side, at least 2."""
+
+def diffusion_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """``photo`` (uint8 RGB) with ``hole`` filled by Navier-Stokes diffusion."""
+    return cv2.inpaint(photo, hole.astype(np.uint8) * 255, DIFFUSION_RADIUS, cv2.INPAINT_NS)
+
+
+def frequency_separated_fill(original: np.ndarray, filled: np.ndarray, hole: np.ndarray, *,
+                             sigma: float = TEXTURE_SIGMA, strength: float = 1.0) -> np.ndarray:
+    """``filled`` (``(H, W, 3)`` uint8, the generator's composite) with, inside ``hole``, the
+    low frequencies of a diffusion fill of ``original`` and ``strength`` times the fill's own
+    high frequencies. The fill's low frequencies are a blur over the hole's pixels only, so the
+    seam between fill and skin is not mistaken for texture."""
     if not hole.any():
         return filled.copy()
-    height, width = hole.shape
-    sigma = sigma or max(2.0, 0.02 * max(height, width))
-    scale = min(1.0, 256 / max(height, width))
-    small_size = (max(8, round(width * scale)), max(8, round(height * scale)))
-    small = cv2.resize(original, small_size, interpolation=cv2.INTER_AREA)
-    # Any touched pixel stays hole at the small size, then one more pixel against bleeding.
-    small_hole = (cv2.resize(hole.astype(np.float32), small_size, interpolation=cv2.INTER_AREA) > 0).astype(np.uint8)
-    small_hole = cv2.dilate(small_hole, np.ones((3, 3), np.uint8))
-    smooth = cv2.inpaint(small, small_hole * 255, 3, cv2.INPAINT_TELEA)
-    smooth = cv2.resize(smooth, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
-    reference = np.where(hole[..., None], smooth, original.astype(np.float32))
+    low_target = cv2.GaussianBlur(diffusion_fill(original, hole).astype(np.float32), (0, 0), sigma)
+    weight = hole.astype(np.float32)
     values = filled.astype(np.float32)
-    low_target = cv2.GaussianBlur(reference, (0, 0), sigma)
-    low_fill = cv2.GaussianBlur(values, (0, 0), sigma)
-    corrected = values + (low_target - low_fill)
+    spread = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
+    low_fill = cv2.GaussianBlur(values * weight[..., None], (0, 0), sigma) / np.maximum(spread, 1e-6)
+    corrected = low_target + strength * (values - low_fill)
     out = filled.copy()
     out[hole] = np.clip(np.round(corrected[hole]), 0, 255).astype(np.uint8)
     return out

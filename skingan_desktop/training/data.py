@@ -114,16 +114,17 @@ def split(crops: SkinCrops) -> tuple[np.ndarray, np.ndarray]:
 
 
 def augment(crop: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Flips, a small scale change, small brightness/contrast/warmth jitter; ``(size, size, 3)``."""
+    """Flips, sometimes a small scale change, small brightness/contrast/warmth jitter; ``(size, size, 3)``."""
     if rng.random() < 0.5:
         crop = crop[:, ::-1]
     if rng.random() < 0.5:
         crop = crop[::-1]
-    scale = rng.uniform(1.0, 1.25)
     side = crop.shape[0]
-    grown = cv2.resize(crop, (int(side * scale), int(side * scale)), interpolation=cv2.INTER_LINEAR)
-    top, left = rng.integers(0, grown.shape[0] - side + 1, size=2)
-    crop = grown[top:top + side, left:left + side]
+    if rng.random() < 0.3:  # rarely: resampling softens the grain the model must learn
+        scale = rng.uniform(1.0, 1.25)
+        grown = cv2.resize(crop, (int(side * scale), int(side * scale)), interpolation=cv2.INTER_LINEAR)
+        top, left = rng.integers(0, grown.shape[0] - side + 1, size=2)
+        crop = grown[top:top + side, left:left + side]
     if side != size:
         crop = cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
     values = crop.astype(np.float32)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
-from ..engine.tone import match_fill_tone
+from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
 from .data import load_or_harvest, split
 from .masks import make_mask
 
@@ -61,7 +61,8 @@ def opencv_baseline(flag: int) -> Inpaint:
     return run
 
 
-def generator_inpaint(generator: torch.nn.Module) -> Inpaint:
+def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFAULT_TEXTURE_STRENGTH) -> Inpaint:
+    """The engine's 512 pass at the crop's own size (texture models: over a diffusion fill)."""
     device = next(generator.parameters()).device
 
     def run(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
@@ -69,7 +70,9 @@ def generator_inpaint(generator: torch.nn.Module) -> Inpaint:
         with torch.inference_mode():
             prediction = generator(generator_input(image, mask)).float()
         filled = tensor_to_photo(mask * prediction + (1 - mask) * image)
-        return match_fill_tone(photo, filled, hole) if getattr(generator, "tone_match", False) else filled
+        if getattr(generator, "tone_match", False):
+            return frequency_separated_fill(photo, filled, hole, strength=texture_strength)
+        return filled
     return run
 
 

@@ -24,6 +24,7 @@ from ..model.weights import build_generator, read_generator_state, save_safetens
 from ..engine.tensors import generator_input
 from .data import load_or_harvest, make_batch, split
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
+from .texture import diffusion_fills, texture_composite
 
 
 @dataclass
@@ -46,6 +47,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     seed: int = 0
     max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
+    texture_layer: bool = False         # train the texture over a diffusion fill (engine/tone.py)
 
 
 def _to_json(config: TrainConfig) -> dict:
@@ -85,10 +87,16 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
     return weights
 
 
-def _sample_grid(generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> None:
+def _composite(config: TrainConfig, image: torch.Tensor, mask: torch.Tensor, prediction: torch.Tensor) -> torch.Tensor:
+    """What the user will see: the texture over a diffusion fill, or the plain composite."""
+    if config.texture_layer:
+        return texture_composite(image, mask, prediction, diffusion_fills(image, mask))
+    return mask * prediction + (1 - mask) * image
+
+
+def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> None:
     with torch.no_grad():
-        prediction = generator(generator_input(image, mask))
-    composite = mask * prediction + (1 - mask) * image
+        composite = _composite(config, image, mask, generator(generator_input(image, mask)))
     rows = [image * (1 - mask), composite, image]
     grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1)  # (3, 3H, B*W)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,12 +138,14 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         image, mask = (t.to(device) for t in make_batch(train_crops, config.batch_size, config.size, rng))
         with autocast:
             prediction = generator(generator_input(image, mask)).float()
-        d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses)
+        composite = _composite(config, image, mask, prediction)
+        d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses,
+                                             composite.detach())
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
         with autocast:
-            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses)
+            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite)
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
@@ -150,7 +160,7 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         out_of_time = config.max_minutes is not None and elapsed > config.max_minutes * 60
         if step % config.checkpoint_every == 0 or step == config.steps or out_of_time:
             generator.eval()
-            _sample_grid(generator, fixed_image, fixed_mask, config.run_dir / "samples" / f"step-{step:06d}.png")
+            _sample_grid(config, generator, fixed_image, fixed_mask, config.run_dir / "samples" / f"step-{step:06d}.png")
             save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history)
             generator.train()
         if out_of_time:

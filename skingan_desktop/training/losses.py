@@ -8,10 +8,13 @@ project does not ship or download; without them it is left out (see the model ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from .texture import texture_energy_loss
 
 
 class PatchDiscriminator(nn.Module):
@@ -41,13 +44,15 @@ class PatchDiscriminator(nn.Module):
 @dataclass
 class LossWeights:
     """LaMa's weights (L1 known 10, adversarial 10, feature matching 100, R1 gamma 0.001),
-    plus an optional L1 inside the hole (LaMa uses 0; short CPU runs learn colour from it)."""
+    plus an optional L1 inside the hole (LaMa uses 0; short CPU runs learn colour from it) and
+    an optional texture-energy loss (``texture.texture_energy_loss``)."""
 
     l1_known: float = 10.0
     l1_hole: float = 0.0
     adversarial: float = 10.0
     feature_matching: float = 100.0
     r1_gamma: float = 0.001
+    texture: float = 0.0
 
 
 def _patch_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
@@ -55,14 +60,18 @@ def _patch_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
     return (F.adaptive_max_pool2d(mask, size) > 0).float()
 
 
+def _composite(image: Tensor, mask: Tensor, prediction: Tensor, composite: Optional[Tensor]) -> Tensor:
+    return mask * prediction + (1 - mask) * image if composite is None else composite
+
+
 def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
-                   weights: LossWeights) -> tuple[Tensor, dict[str, float]]:
-    """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole)."""
-    composite = mask * prediction + (1 - mask) * image
+                   weights: LossWeights, composite: Optional[Tensor] = None) -> tuple[Tensor, dict[str, float]]:
+    """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole).
+    ``composite`` is what the user will see (default: the prediction pasted into the hole)."""
+    composite = _composite(image, mask, prediction, composite)
     known = 1 - mask
-    l1 = (prediction - image).abs()
-    l1_known = (l1 * known).sum() / (known.sum() * 3).clamp(min=1)
-    l1_hole = (l1 * mask).sum() / (mask.sum() * 3).clamp(min=1)
+    l1_known = ((prediction - image).abs() * known).sum() / (known.sum() * 3).clamp(min=1)
+    l1_hole = ((composite - image).abs() * mask).sum() / (mask.sum() * 3).clamp(min=1)
     fake_logits, fake_features = discriminator(composite)
     with torch.no_grad():
         _, real_features = discriminator(image)
@@ -72,11 +81,15 @@ def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminato
     total = (weights.l1_known * l1_known + weights.l1_hole * l1_hole + weights.adversarial * adversarial
              + weights.feature_matching * matching)
     parts = {"l1_known": l1_known.item(), "l1_hole": l1_hole.item(), "adv_g": adversarial.item(), "fm": matching.item()}
+    if weights.texture:
+        texture = texture_energy_loss(composite, image, mask)
+        total = total + weights.texture * texture
+        parts["texture"] = texture.item()
     return total, parts
 
 
 def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
-                       weights: LossWeights) -> tuple[Tensor, dict[str, float]]:
+                       weights: LossWeights, composite: Optional[Tensor] = None) -> tuple[Tensor, dict[str, float]]:
     """Real photos are real; in the composite, patches touching the hole are fake and the
     rest real ("mask as fake target"); plus the R1 penalty on real photos."""
     real = image.detach().requires_grad_(True)
@@ -84,7 +97,7 @@ def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discrimi
     real_loss = F.softplus(-real_logits).mean()
     (gradient,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
     r1 = gradient.pow(2).flatten(1).sum(1).mean()
-    composite = (mask * prediction + (1 - mask) * image).detach()
+    composite = _composite(image, mask, prediction, composite).detach()
     fake_logits, _ = discriminator(composite)
     hole_patches = _patch_mask(mask, fake_logits.shape[-2:])
     fake_loss = (F.softplus(fake_logits) * hole_patches + F.softplus(-fake_logits) * (1 - hole_patches)).mean()

@@ -17,8 +17,11 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
     card["commands"] = commands
     state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(run_dir / "latest.safetensors").items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
-    # The fill's tone comes from the surrounding skin (engine/tone.py); the evaluation used it too.
-    save_safetensors(state, destination, metadata={"model_card": card, TONE_MATCH_KEY: "true"})
+    metadata: dict = {"model_card": card}
+    texture_layer = bool(card["training"].get("texture_layer"))
+    if texture_layer:  # the engine lays its fills over a diffusion fill (engine/tone.py), as in training
+        metadata[TONE_MATCH_KEY] = "true"
+    save_safetensors(state, destination, metadata=metadata)
     arch = card["architecture"]
     (destination.with_suffix(".md")).write_text("\n".join([
         f"# {destination.stem}: SkinGAN default generator",
@@ -29,6 +32,10 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         + (f"fine-tuning `{card['training']['init']}`" if card["training"].get("init") not in (None, "None") else "from scratch")
         + f" on skin crops harvested around the tattoos of "
         f"`{card['data']['folder']}`, masks 70 % tattoo-like / 20 % large / 10 % acne-like.",
+        *(["- Fills: frequency separation. Tone (detail coarser than a 1.5 px Gaussian at the working size) "
+            "comes from an OpenCV Navier-Stokes diffusion fill; the generator supplies the texture (finer "
+            "detail), scaled by the app's texture strength. The generator was trained that way."]
+          if texture_layer else []),
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
         "",

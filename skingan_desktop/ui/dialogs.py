@@ -15,7 +15,7 @@ from .settings import AppSettings
 
 
 class PreferencesDialog(QDialog):
-    """Refinement on/off and iterations, seam feather, JPEG quality."""
+    """Refinement on/off and iterations, seam feather, skin texture, JPEG and privacy options."""
 
     def __init__(self, settings: AppSettings, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -31,6 +31,13 @@ class PreferencesDialog(QDialog):
         self.feather.setSuffix(" px")
         self.feather.setValue(settings.feather)
         self.feather.setToolTip("0 keeps every pixel outside the mask exactly as it was")
+        self.texture = QSpinBox()
+        self.texture.setRange(0, 150)
+        self.texture.setSingleStep(10)
+        self.texture.setSuffix(" %")
+        self.texture.setValue(round(settings.texture_strength * 100))
+        self.texture.setToolTip("How much of the generated skin grain SkinGAN models lay over the smooth tone "
+                                "of the fill: 0 % is smooth, 100 % is the grain as generated")
         self.quality = QSpinBox()
         self.quality.setRange(50, 100)
         self.quality.setValue(settings.jpeg_quality)
@@ -43,6 +50,7 @@ class PreferencesDialog(QDialog):
         form.addRow(self.refine)
         form.addRow("Refinement iterations per scale", self.iterations)
         form.addRow("Seam feather", self.feather)
+        form.addRow("Skin texture in fills", self.texture)
         form.addRow("JPEG quality", self.quality)
         form.addRow("JPEG chroma subsampling", self.subsampling)
         form.addRow(self.privacy)
@@ -57,6 +65,7 @@ class PreferencesDialog(QDialog):
         self.settings.refine = self.refine.isChecked()
         self.settings.n_iters = self.iterations.value()
         self.settings.feather = self.feather.value()
+        self.settings.texture_strength = self.texture.value() / 100
         self.settings.jpeg_quality = self.quality.value()
         self.settings.privacy = self.privacy.isChecked()
         choice = self.subsampling.currentText()

@@ -558,6 +558,11 @@ class MainWindow(QMainWindow):
     def _start(self, job) -> None:
         start_in_thread(job)
 
+    def inpaint_settings(self) -> InpaintSettings:
+        """The engine settings from the user's preferences."""
+        return InpaintSettings(n_iters=self.settings.n_iters, feather=self.settings.feather, refine=self.settings.refine,
+                               texture_strength=self.settings.texture_strength)
+
     def run_inpainting(self) -> None:
         if self.photo is None or self._job is not None:
             return
@@ -573,8 +578,7 @@ class MainWindow(QMainWindow):
                 return
             self.load_weights(weights, then=self.run_inpainting)
             return
-        settings = InpaintSettings(n_iters=self.settings.n_iters, feather=self.settings.feather, refine=self.settings.refine)
-        job = InpaintJob(Inpainter(self.generator, settings), self.photo.copy(), mask > 0)
+        job = InpaintJob(Inpainter(self.generator, self.inpaint_settings()), self.photo.copy(), mask > 0)
         job.preview_ready.connect(self._preview_ready)
         job.progress.connect(self._progress)
         job.finished.connect(self._inpainting_finished)

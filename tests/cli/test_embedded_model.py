@@ -36,3 +36,28 @@ def test_inpaint_without_weights_uses_the_embedded_model(tmp_path: Path, tattoo_
     assert result.returncode == 0, result.stderr
     cleaned = np.asarray(Image.open(tmp_path / "clean.png"))
     assert np.array_equal(cleaned[mask == 0], photo[mask == 0])
+
+
+def test_texture_strength_sets_the_grain_of_the_fill(tmp_path: Path, tattoo_photo) -> None:
+    import cv2
+
+    source, (x1, y1, x2, y2) = tattoo_photo
+    Image.open(source).convert("RGB").save(tmp_path / "arm.png")
+    mask = np.zeros(Image.open(source).size[::-1], np.uint8)
+    mask[y1:y2, x1:x2] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+
+    def grain(strength: str) -> float:
+        out = tmp_path / f"clean-{strength}.png"
+        result = run_cli("inpaint", tmp_path / "arm.png", tmp_path / "mask.png", "-o", out, "--texture-strength", strength)
+        assert result.returncode == 0, result.stderr
+        gray = cv2.cvtColor(np.asarray(Image.open(out)), cv2.COLOR_RGB2GRAY).astype(np.float32)
+        inner = cv2.erode(mask, np.ones((9, 9), np.uint8)) > 0
+        return float((gray - cv2.GaussianBlur(gray, (0, 0), 1.5))[inner].std())
+
+    smooth, grainy = grain("0"), grain("1")
+    assert grainy > 1.5 * smooth
+
+    refused = run_cli("inpaint", tmp_path / "arm.png", tmp_path / "mask.png", "-o", tmp_path / "x.png",
+                      "--texture-strength", "5")
+    assert refused.returncode != 0 and "--texture-strength" in refused.stderr

@@ -1,32 +1,62 @@
-"""Tone matching keeps the fill's texture, takes its tone from the skin around it."""
+"""Frequency separation: the fill's tone from a diffusion fill, its texture from the generator."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
+import torch
 
-from skingan_desktop.engine.tone import match_fill_tone
+from skingan_desktop.engine.tone import frequency_separated_fill
+from skingan_desktop.training.texture import diffusion_fills, texture_composite
 
 
-def test_an_off_tone_fill_is_pulled_to_the_surrounding_skin_and_keeps_its_texture() -> None:
+def _skin_and_pinkish_fill() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     skin = np.clip(np.full((128, 160, 3), (200, 160, 140), np.float32) + rng.normal(0, 3, (128, 160, 3)), 0, 255)
     skin = skin.astype(np.uint8)
     hole = np.zeros((128, 160), bool)
     hole[40:90, 50:120] = True
-    texture = rng.normal(0, 6, (128, 160, 3))
     filled = skin.copy()
-    filled[hole] = np.clip(np.array((230, 130, 150)) + texture[hole], 0, 255).astype(np.uint8)  # pinkish
+    filled[hole] = np.clip(np.array((230, 130, 150)) + rng.normal(0, 6, (128, 160, 3))[hole], 0, 255).astype(np.uint8)
+    return skin, filled, hole
 
-    out = match_fill_tone(skin, filled, hole)
+
+def _grain(photo: np.ndarray, hole: np.ndarray) -> float:
+    gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return float((gray - cv2.GaussianBlur(gray, (0, 0), 1.5))[hole].std())
+
+
+def test_an_off_tone_fill_takes_the_skins_tone_and_keeps_its_texture() -> None:
+    skin, filled, hole = _skin_and_pinkish_fill()
+
+    out = frequency_separated_fill(skin, filled, hole)
 
     assert np.array_equal(out[~hole], skin[~hole])
     before = np.abs(filled[hole].mean(0) - skin[~hole].mean(0)).max()
     after = np.abs(out[hole].mean(0) - skin[~hole].mean(0)).max()
-    assert before > 25 and after < 5
-    detail = lambda a: (a.astype(np.float32) - np.roll(a, 1, axis=1).astype(np.float32))[hole].std()  # noqa: E731
-    assert detail(out) > 0.8 * detail(filled)  # the texture survives
+    assert before > 25 and after < 2
+    assert _grain(out, hole) > 0.9 * _grain(filled, hole)  # the texture survives
+
+
+def test_texture_strength_scales_the_grain() -> None:
+    skin, filled, hole = _skin_and_pinkish_fill()
+    grains = [_grain(frequency_separated_fill(skin, filled, hole, strength=s), hole) for s in (0.0, 0.5, 1.0)]
+    assert grains[0] < 0.5 < grains[0] * 3 < grains[1] < grains[2]
+    assert abs(grains[1] / grains[2] - 0.5) < 0.1
+
+
+def test_training_sees_the_fill_the_engine_makes() -> None:
+    skin, filled, hole = _skin_and_pinkish_fill()
+    image = torch.from_numpy(skin).permute(2, 0, 1)[None].float() / 255
+    prediction = torch.from_numpy(filled).permute(2, 0, 1)[None].float() / 255
+    mask = torch.from_numpy(hole)[None, None].float()
+
+    trained = texture_composite(image, mask, prediction, diffusion_fills(image, mask))
+
+    engine = frequency_separated_fill(skin, filled, hole)
+    assert np.abs(trained[0].permute(1, 2, 0).numpy() * 255 - engine.astype(np.float32)).max() < 1.5
 
 
 def test_an_empty_hole_changes_nothing() -> None:
     photo = np.zeros((20, 20, 3), np.uint8)
-    assert np.array_equal(match_fill_tone(photo, photo, np.zeros((20, 20), bool)), photo)
+    assert np.array_equal(frequency_separated_fill(photo, photo, np.zeros((20, 20), bool)), photo)

@@ -17,6 +17,7 @@ from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
 from skingan_desktop.training.release import release
+from skingan_desktop.training.texture import diffusion_fills, texture_composite
 from tests.conftest import PHOTOS, REPO
 
 
@@ -27,7 +28,7 @@ def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
     image, mask = make_batch(crops, 4, 64, rng, augmented=False)
     generator = FFCResNetGenerator(GeneratorConfig(ngf=8, n_downsampling=2, n_blocks=1)).train()
     discriminator = PatchDiscriminator(channels=16, layers=2).train()
-    weights = LossWeights(l1_hole=1.0)
+    weights = LossWeights(l1_hole=1.0, texture=1.0)
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-3)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-4)
 
@@ -44,14 +45,38 @@ def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
         opt_g.step()
         totals.append(g_parts["l1_known"] + g_parts["l1_hole"])
 
-    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm"} and set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
+    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm", "texture"} and set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
     assert all(np.isfinite(v) for v in {**g_parts, **d_parts}.values())
     assert totals[-1] < totals[0] * 0.8
 
 
+def test_the_texture_layer_learns_the_skins_grain() -> None:
+    """Over a diffusion fill, a generator trained with the texture loss gives the hole grain."""
+    torch.manual_seed(0)
+    crops = np.clip(np.random.default_rng(1).normal(170, 12, (4, 64, 64, 3)), 0, 255).astype(np.uint8)
+    image, mask = make_batch(crops, 4, 64, np.random.default_rng(0), augmented=False)
+    base = diffusion_fills(image, mask)
+    generator = FFCResNetGenerator(GeneratorConfig(ngf=8, n_downsampling=2, n_blocks=1)).train()
+    discriminator = PatchDiscriminator(channels=16, layers=2)
+    optimiser = torch.optim.Adam(generator.parameters(), lr=5e-3)
+    weights = LossWeights(l1_known=0, adversarial=0, feature_matching=0, texture=1.0)
+
+    losses = []
+    for _ in range(30):
+        prediction = generator(generator_input(image, mask))
+        composite = texture_composite(image, mask, prediction, base)
+        loss, parts = generator_loss(image, mask, prediction, discriminator, weights, composite)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        losses.append(parts["texture"])
+
+    assert losses[-1] < 0.5 * losses[0]
+
+
 def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     config = TrainConfig(data=PHOTOS, run_dir=tmp_path / "run", steps=2, batch_size=2, size=64, ngf=8,
-                         n_blocks=1, checkpoint_every=1)
+                         n_blocks=1, checkpoint_every=1, texture_layer=True, losses=LossWeights(texture=1.0))
     weights = train(config, report=lambda _: None)
     card = json.loads((tmp_path / "run" / "model-card.json").read_text())
     assert card["steps"] == 2 and card["architecture"]["ngf"] == 8 and "BIVTatt" in card["data"]["note"]
@@ -71,10 +96,10 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     shipped = release(tmp_path / "run", tmp_path / "models" / "skingan-default.safetensors",
                       "| method | ... |", ["skingan-desktop train ..."])
     released = load_generator(shipped)
-    assert released.tone_match  # the engine takes the fill's tone from the surrounding skin
+    assert released.tone_match  # trained as a texture layer: the engine lays it over a diffusion fill
     assert read_generator_state(shipped)["model.1.ffc.convl2l.weight"].dtype == torch.float16
     card = shipped.with_suffix(".md").read_text()
-    assert "| method | ... |" in card and "skingan-desktop train ..." in card and "BIVTatt" in card
+    assert "frequency separation" in card and "| method | ... |" in card and "skingan-desktop train ..." in card and "BIVTatt" in card
 
     photo = (np.random.default_rng(0).random((80, 100, 3)) * 255).astype(np.uint8)
     hole = np.zeros((80, 100), bool)

@@ -171,10 +171,12 @@ def test_preferences_dialog_saves_what_the_user_sets(qtbot, window, settings) ->
     dialog.quality.setValue(88)
     dialog.subsampling.setCurrentText("4:4:4")
     dialog.privacy.setChecked(False)
+    dialog.texture.setValue(40)
     dialog.accept()
 
     assert (settings.refine, settings.n_iters, settings.jpeg_quality, settings.jpeg_subsampling, settings.privacy) == (
         False, 7, 88, "4:4:4", False)
+    assert settings.texture_strength == 0.4 and window.inpaint_settings().texture_strength == 0.4
 
 
 def test_export_keeps_the_format_and_strips_private_metadata(window, tmp_path: Path) -> None:

@@ -1,0 +1,65 @@
+"""Training a generator as the texture layer over a diffusion fill (see ``engine/tone.py``).
+
+The composite the losses see is the one the engine will show: inside the hole, the diffusion
+fill's low frequencies plus the generator's high frequencies. The texture-energy loss is a
+minimal style loss (the diagonal of the Gram matrix of high-pass bands, cf. Gatys et al. 2015
+and the style loss of Liu et al. 2018): per colour channel, the energy of two fine frequency
+bands inside the hole must match that of the real skin there, so fills carry grain rather than
+the blur an L1 loss rewards.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..engine.tone import TEXTURE_SIGMA, diffusion_fill
+
+
+def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
+    """Separable Gaussian blur of ``(B, C, H, W)``, mirrored borders (as OpenCV's default)."""
+    radius = max(1, math.ceil(3 * sigma))
+    taps = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
+    kernel = torch.exp(-taps**2 / (2 * sigma**2))
+    kernel = kernel / kernel.sum()
+    channels = x.shape[1]
+    x = F.pad(x, (radius, radius, radius, radius), mode="reflect")
+    x = F.conv2d(x, kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
+    return F.conv2d(x, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+
+
+def diffusion_fills(image: Tensor, mask: Tensor) -> Tensor:
+    """The engine's diffusion fill of each ``(B, 3, H, W)`` image's hole, as a tensor."""
+    photos = (image.detach().permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
+    holes = mask.detach()[:, 0].cpu().numpy() > 0.5
+    fills = np.stack([diffusion_fill(photo, hole) for photo, hole in zip(photos, holes)])
+    return torch.from_numpy(fills).permute(0, 3, 1, 2).float().div(255).to(image.device)
+
+
+def texture_composite(image: Tensor, mask: Tensor, prediction: Tensor, base: Tensor,
+                      sigma: float = TEXTURE_SIGMA) -> Tensor:
+    """What the engine shows (``tone.frequency_separated_fill``): outside the hole the image;
+    inside, ``base``'s low frequencies plus the prediction's high frequencies."""
+    reference = mask * base + (1 - mask) * image
+    fill_low = gaussian_blur(prediction * mask, sigma) / gaussian_blur(mask, sigma).clamp(min=1e-6)
+    texture = prediction - fill_low  # the low part is a blur over the hole only: the seam is no texture
+    return (1 - mask) * image + mask * (gaussian_blur(reference, sigma) + texture)
+
+
+def _band_energies(x: Tensor, mask: Tensor) -> list[Tensor]:
+    """Per-sample, per-channel mean energy inside ``mask`` of the bands finer than 1 px and
+    between 1 and 2 px."""
+    blur1, blur2 = gaussian_blur(x, 1.0), gaussian_blur(x, 2.0)
+    area = mask.sum(dim=(2, 3)).clamp(min=1)
+    return [((band**2) * mask).sum(dim=(2, 3)) / area for band in (x - blur1, blur1 - blur2)]
+
+
+def texture_energy_loss(result: Tensor, image: Tensor, mask: Tensor, eps: float = 1e-5) -> Tensor:
+    """Mean ``|log(band energy of result / band energy of image)|`` inside the hole."""
+    losses = [(torch.log(got + eps) - torch.log(want + eps)).abs().mean()
+              for got, want in zip(_band_energies(result, mask), _band_energies(image, mask))]
+    return sum(losses) / len(losses)
