@@ -85,6 +85,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
+    evaluate.add_argument("--training-subjects", action="store_true",
+                          help="evaluate on the training subjects' crops (to choose settings; report held-out figures)")
     evaluate.add_argument("--texture-strength", type=float, action="append", dest="strengths",
                           help="grain of a texture model's fills (repeatable: one row each; default: the app's)")
 
@@ -135,7 +137,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     else:
         methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}
-    print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit)))
+    print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit,
+                                  training_subjects=args.training_subjects)))
     return 0
 
 

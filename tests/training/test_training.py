@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 
@@ -111,7 +112,7 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
 def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> None:
     photos = tmp_path / "photos"
     photos.mkdir()
-    for name in ("23_1.jpg", "5_1.jpg"):  # subject 23 is held out by the split, subject 5 is not
+    for name in ("58_1.JPG", "63_1.jpg"):  # subject 58 is held out by the split, subject 63 is not
         (photos / name).write_bytes((PHOTOS / name).read_bytes())
         (photos / name).with_suffix(".txt").write_text((PHOTOS / name).with_suffix(".txt").read_text())
 
@@ -123,3 +124,13 @@ def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> 
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("| method") and len(lines) == 5
     assert "OpenCV Telea" in result.stdout and "Navier-Stokes" in result.stdout
+    assert all(int(line.split("|")[-2]) == 5 for line in lines[2:])  # photo 58_1 gives 5 skin crops
+    # Settings are chosen on the training subjects; the held-out crops are others.
+    from skingan_desktop.training.data import load_or_harvest
+    from skingan_desktop.training.evaluate import evaluate, opencv_baseline
+
+    method = {"NS": opencv_baseline(cv2.INPAINT_NS)}
+    held_out = evaluate(method, photos, tmp_path / "cache")["NS"]["count"]
+    training = evaluate(method, photos, tmp_path / "cache", training_subjects=True)["NS"]["count"]
+    assert held_out > 0 and training > 0
+    assert held_out + training == len(load_or_harvest(photos, tmp_path / "cache").crops)
