@@ -87,16 +87,19 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
     return weights
 
 
-def _composite(config: TrainConfig, image: torch.Tensor, mask: torch.Tensor, prediction: torch.Tensor) -> torch.Tensor:
-    """What the user will see: the texture over a diffusion fill, or the plain composite."""
+def _composite(config: TrainConfig, image: torch.Tensor, mask: torch.Tensor,
+               prediction: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """What the user will see (the texture over a diffusion fill, or the plain composite), and
+    where the texture loss looks (where the texture is at full strength, or the hole)."""
     if config.texture_layer:
-        return texture_composite(image, mask, prediction, diffusion_fills(image, mask))
-    return mask * prediction + (1 - mask) * image
+        base = diffusion_fills(image, mask)
+        return texture_composite(image, mask, prediction, base), (base[1] >= 1).float()
+    return mask * prediction + (1 - mask) * image, mask
 
 
 def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> None:
     with torch.no_grad():
-        composite = _composite(config, image, mask, generator(generator_input(image, mask)))
+        composite, _ = _composite(config, image, mask, generator(generator_input(image, mask)))
     rows = [image * (1 - mask), composite, image]
     grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1)  # (3, 3H, B*W)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -138,14 +141,15 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         image, mask = (t.to(device) for t in make_batch(train_crops, config.batch_size, config.size, rng))
         with autocast:
             prediction = generator(generator_input(image, mask)).float()
-        composite = _composite(config, image, mask, prediction)
+        composite, texture_region = _composite(config, image, mask, prediction)
         d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses,
                                              composite.detach())
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
         with autocast:
-            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite)
+            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite,
+                                             texture_region)
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()

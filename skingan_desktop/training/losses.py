@@ -65,9 +65,11 @@ def _composite(image: Tensor, mask: Tensor, prediction: Tensor, composite: Optio
 
 
 def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
-                   weights: LossWeights, composite: Optional[Tensor] = None) -> tuple[Tensor, dict[str, float]]:
+                   weights: LossWeights, composite: Optional[Tensor] = None,
+                   texture_region: Optional[Tensor] = None) -> tuple[Tensor, dict[str, float]]:
     """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole).
-    ``composite`` is what the user will see (default: the prediction pasted into the hole)."""
+    ``composite`` is what the user will see (default: the prediction pasted into the hole);
+    ``texture_region`` is where the texture loss looks (default: the hole)."""
     composite = _composite(image, mask, prediction, composite)
     known = 1 - mask
     l1_known = ((prediction - image).abs() * known).sum() / (known.sum() * 3).clamp(min=1)
@@ -82,7 +84,7 @@ def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminato
              + weights.feature_matching * matching)
     parts = {"l1_known": l1_known.item(), "l1_hole": l1_hole.item(), "adv_g": adversarial.item(), "fm": matching.item()}
     if weights.texture:
-        texture = texture_energy_loss(composite, image, mask)
+        texture = texture_energy_loss(composite, image, mask if texture_region is None else texture_region)
         total = total + weights.texture * texture
         parts["texture"] = texture.item()
     return total, parts

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..engine.tone import TEXTURE_SIGMA, diffusion_fill
+from ..engine.tone import TEXTURE_SIGMA, diffusion_fill, texture_ramp
 
 
 def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
@@ -32,22 +32,27 @@ def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
     return F.conv2d(x, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
 
 
-def diffusion_fills(image: Tensor, mask: Tensor) -> Tensor:
-    """The engine's diffusion fill of each ``(B, 3, H, W)`` image's hole, as a tensor."""
+def diffusion_fills(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+    """The engine's diffusion fill of each ``(B, 3, H, W)`` image's hole, and its texture ramp
+    ``(B, 1, H, W)``, as tensors."""
     photos = (image.detach().permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
     holes = mask.detach()[:, 0].cpu().numpy() > 0.5
     fills = np.stack([diffusion_fill(photo, hole) for photo, hole in zip(photos, holes)])
-    return torch.from_numpy(fills).permute(0, 3, 1, 2).float().div(255).to(image.device)
+    ramps = np.stack([texture_ramp(hole) for hole in holes])
+    return (torch.from_numpy(fills).permute(0, 3, 1, 2).float().div(255).to(image.device),
+            torch.from_numpy(ramps)[:, None].to(image.device))
 
 
-def texture_composite(image: Tensor, mask: Tensor, prediction: Tensor, base: Tensor,
+def texture_composite(image: Tensor, mask: Tensor, prediction: Tensor, base: tuple[Tensor, Tensor],
                       sigma: float = TEXTURE_SIGMA) -> Tensor:
     """What the engine shows (``tone.frequency_separated_fill``): outside the hole the image;
-    inside, ``base``'s low frequencies plus the prediction's high frequencies."""
-    reference = mask * base + (1 - mask) * image
+    inside, the diffusion fill's low frequencies plus the prediction's high frequencies, faded
+    in by the ramp. ``base`` is what :func:`diffusion_fills` returns."""
+    fill, ramp = base
+    reference = mask * fill + (1 - mask) * image
     fill_low = gaussian_blur(prediction * mask, sigma) / gaussian_blur(mask, sigma).clamp(min=1e-6)
     texture = prediction - fill_low  # the low part is a blur over the hole only: the seam is no texture
-    return (1 - mask) * image + mask * (gaussian_blur(reference, sigma) + texture)
+    return (1 - mask) * image + mask * (gaussian_blur(reference, sigma) + ramp * texture)
 
 
 def _band_energies(x: Tensor, mask: Tensor) -> list[Tensor]:
@@ -58,8 +63,9 @@ def _band_energies(x: Tensor, mask: Tensor) -> list[Tensor]:
     return [((band**2) * mask).sum(dim=(2, 3)) / area for band in (x - blur1, blur1 - blur2)]
 
 
-def texture_energy_loss(result: Tensor, image: Tensor, mask: Tensor, eps: float = 1e-5) -> Tensor:
-    """Mean ``|log(band energy of result / band energy of image)|`` inside the hole."""
+def texture_energy_loss(result: Tensor, image: Tensor, region: Tensor, eps: float = 1e-5) -> Tensor:
+    """Mean ``|log(band energy of result / band energy of image)|`` inside ``region`` (``(B, 1,
+    H, W)``, 1 where the texture is judged); a sample with an empty region adds nothing."""
     losses = [(torch.log(got + eps) - torch.log(want + eps)).abs().mean()
-              for got, want in zip(_band_energies(result, mask), _band_energies(image, mask))]
+              for got, want in zip(_band_energies(result, region), _band_energies(image, region))]
     return sum(losses) / len(losses)

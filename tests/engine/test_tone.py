@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import torch
 
-from skingan_desktop.engine.tone import frequency_separated_fill
+from skingan_desktop.engine.tone import frequency_separated_fill, texture_ramp
 from skingan_desktop.training.texture import diffusion_fills, texture_composite
 
 
@@ -22,8 +22,10 @@ def _skin_and_pinkish_fill() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _grain(photo: np.ndarray, hole: np.ndarray) -> float:
+    """Fine detail inside the hole, away from its edge (where the grain fades in)."""
     gray = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return float((gray - cv2.GaussianBlur(gray, (0, 0), 1.5))[hole].std())
+    inner = cv2.erode(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    return float((gray - cv2.GaussianBlur(gray, (0, 0), 1.5))[inner].std())
 
 
 def test_an_off_tone_fill_takes_the_skins_tone_and_keeps_its_texture() -> None:
@@ -55,6 +57,13 @@ def test_training_sees_the_fill_the_engine_makes() -> None:
 
     engine = frequency_separated_fill(skin, filled, hole)
     assert np.abs(trained[0].permute(1, 2, 0).numpy() * 255 - engine.astype(np.float32)).max() < 1.5
+
+
+def test_the_grain_fades_in_from_the_edge_of_the_hole() -> None:
+    hole = np.zeros((40, 40), bool)
+    hole[10:30, 10:30] = True
+    ramp = texture_ramp(hole)
+    assert ramp[~hole].max() == 0 and ramp[10, 20] == 0 and 0 < ramp[11, 20] < 1 and ramp[20, 20] == 1
 
 
 def test_an_empty_hole_changes_nothing() -> None:
