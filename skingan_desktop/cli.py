@@ -74,6 +74,10 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="train the generator as the texture over a diffusion fill, as the engine then uses it")
     train.add_argument("--texture", type=float, default=0.0,
                        help="texture-energy loss weight (fine-band energy in the hole matches the real skin's)")
+    train.add_argument("--perceptual-weights", type=Path,
+                       help="the segmentation ResNet-50 encoder file (LaMa's ade20k encoder_epoch_20.pth) for the "
+                            "high-receptive-field perceptual loss; never downloaded")
+    train.add_argument("--perceptual", type=float, default=30.0, help="its weight (LaMa: 30)")
     train.add_argument("--minutes", type=float, help="stop with a checkpoint after this many minutes")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
 
@@ -85,6 +89,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
+    evaluate.add_argument("--lpips", nargs=2, type=Path, metavar=("ALEXNET", "LINEAR"),
+                          help="add LPIPS: the ImageNet AlexNet weights and LPIPS v0.1's alex.pth (local files)")
     evaluate.add_argument("--training-subjects", action="store_true",
                           help="evaluate on the training subjects' crops (to choose settings; report held-out figures)")
     evaluate.add_argument("--texture-strength", type=float, action="append", dest="strengths",
@@ -115,7 +121,9 @@ def _run_train(args: argparse.Namespace) -> int:
     config = TrainConfig(data=args.data, run_dir=args.run, steps=args.steps, batch_size=args.batch_size,
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
                          losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
-                                           feature_matching=args.feature_matching, texture=args.texture),
+                                           feature_matching=args.feature_matching, texture=args.texture,
+                                           perceptual=args.perceptual if args.perceptual_weights else 0.0),
+                         perceptual_weights=args.perceptual_weights,
                          device=args.device, max_minutes=args.minutes, texture_layer=args.texture_layer)
     print(f"Wrote {train(config)}")
     return 0
@@ -127,6 +135,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from .model import load_generator
     from .engine.tone import DEFAULT_TEXTURE_STRENGTH
     from .training.evaluate import evaluate, generator_inpaint, markdown_table, opencv_baseline
+    from .training.lpips import LPIPS
 
     weights = _weights_path(args.weights)
     generator = load_generator(weights, device="cpu")
@@ -137,8 +146,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     else:
         methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}
+    lpips = LPIPS.from_files(*args.lpips) if args.lpips else None
     print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit,
-                                  training_subjects=args.training_subjects)))
+                                  training_subjects=args.training_subjects, lpips=lpips)))
     return 0
 
 

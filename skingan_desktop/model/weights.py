@@ -230,17 +230,29 @@ def _read_legacy_pickle(path: Path) -> dict[str, Any]:
     return obj
 
 
-def _generator_subset(tensors: Mapping[str, Any], source: Path) -> StateDict:
-    """Keep the generator's tensors, stripping wrappers such as ``generator.`` or ``module.``."""
+def read_network_state(path: str | Path, anchor: str, what: str) -> StateDict:
+    """The tensors of another network (a loss's backbone) from any supported weights file,
+    found by a key it must have (``anchor``) and with any wrapper prefix stripped. ``what``
+    names the network in the error message. Loads tensors only, like the generator."""
+    path = Path(path)
+    return _subset(_read_tensors(path), anchor, what, path)
+
+
+def _subset(tensors: Mapping[str, Any], anchor: str, what: str, source: Path) -> StateDict:
+    """The tensors whose keys share the prefix that ``anchor`` has, with the prefix removed."""
     named = {k: v for k, v in tensors.items() if isinstance(k, str) and isinstance(v, Tensor)}
-    anchor = "model.1.ffc.convl2l.weight"
     prefix = next((k[: -len(anchor)] for k in named if k.endswith(anchor)), None)
     if prefix is None:
         raise WeightsError(
-            f"{source} holds no LaMa FFC generator: no '{anchor}' among its "
+            f"{source} holds no {what}: no '{anchor}' among its "
             f"{len(named)} tensors (keys look like {_sample(named)})."
         )
-    state = {k[len(prefix):]: v for k, v in named.items() if k.startswith(prefix)}
+    return {k[len(prefix):]: v for k, v in named.items() if k.startswith(prefix)}
+
+
+def _generator_subset(tensors: Mapping[str, Any], source: Path) -> StateDict:
+    """Keep the generator's tensors, stripping wrappers such as ``generator.`` or ``module.``."""
+    state = _subset(tensors, "model.1.ffc.convl2l.weight", "LaMa FFC generator", source)
     # TorchScript archives keep padding-free modules' None attributes out, but may carry extras.
     return {k: v for k, v in state.items() if k.startswith("model.")}
 

@@ -18,6 +18,7 @@ import torch
 from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
 from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
 from .data import load_or_harvest, split
+from .lpips import LPIPS
 from .masks import make_mask
 
 Inpaint = Callable[[np.ndarray, np.ndarray], np.ndarray]  # (uint8 RGB, bool hole) -> uint8 RGB
@@ -77,17 +78,20 @@ def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFA
 
 
 def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: int = 0,
-             limit: Optional[int] = None, size: int = 128, training_subjects: bool = False) -> dict[str, dict[str, float]]:
+             limit: Optional[int] = None, size: int = 128, training_subjects: bool = False,
+             lpips: Optional[LPIPS] = None) -> dict[str, dict[str, float]]:
     """Mean metrics per method over the held-out crops, each with its seeded tattoo mask.
     ``training_subjects`` evaluates on the training side of the split instead: for choosing
-    settings without looking at the held-out figures."""
+    settings without looking at the held-out figures. With ``lpips`` (its weights are local
+    files) an LPIPS column is added."""
     crops = load_or_harvest(data, cache_dir, size)
     training, held_out = split(crops)
     if training_subjects:
         held_out = training
     if limit is not None:
         held_out = held_out[:limit]
-    scores: dict[str, dict[str, list[float]]] = {name: {"psnr": [], "ssim": [], "texture": []} for name in methods}
+    columns = ["psnr", "ssim", "texture"] + (["lpips"] if lpips is not None else [])
+    scores: dict[str, dict[str, list[float]]] = {name: {c: [] for c in columns} for name in methods}
     for index, truth in enumerate(held_out):
         hole = make_mask("tattoo", truth.shape[:2], seed + index)
         for name, method in methods.items():
@@ -95,12 +99,18 @@ def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: 
             scores[name]["psnr"].append(masked_psnr(truth, result, hole))
             scores[name]["ssim"].append(masked_ssim(truth, result, hole))
             scores[name]["texture"].append(texture_gap(result, hole))
+            if lpips is not None:
+                with torch.no_grad():
+                    scores[name]["lpips"].append(lpips(photo_to_tensor(truth), photo_to_tensor(result)).item())
     return {name: {k: float(np.mean(v)) for k, v in parts.items()} | {"count": len(held_out)}
             for name, parts in scores.items()}
 
 
 def markdown_table(results: dict[str, dict[str, float]]) -> str:
-    lines = ["| method | masked PSNR (dB) ↑ | masked SSIM ↑ | texture gap ↓ | crops |", "|---|---|---|---|---|"]
+    with_lpips = all("lpips" in row for row in results.values())
+    head = "| method | masked PSNR (dB) ↑ | masked SSIM ↑ | texture gap ↓ |" + (" LPIPS ↓ |" if with_lpips else "")
+    lines = [head + " crops |", "|---" * (6 if with_lpips else 5) + "|"]
     for name, row in results.items():
-        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} | {int(row['count'])} |")
+        lpips = f" {row['lpips']:.4f} |" if with_lpips else ""
+        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} |{lpips} {int(row['count'])} |")
     return "\n".join(lines)

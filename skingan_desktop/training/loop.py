@@ -24,6 +24,7 @@ from ..model.weights import build_generator, read_generator_state, save_safetens
 from ..engine.tensors import generator_input
 from .data import load_or_harvest, make_batch, split
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
+from .perceptual import HighReceptiveFieldLoss
 from .texture import diffusion_fills, texture_composite
 
 
@@ -48,6 +49,7 @@ class TrainConfig:
     seed: int = 0
     max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
     texture_layer: bool = False         # train the texture over a diffusion fill (engine/tone.py)
+    perceptual_weights: Optional[Path] = None  # segmentation ResNet-50 encoder for the HRF loss
 
 
 def _to_json(config: TrainConfig) -> dict:
@@ -115,6 +117,9 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
     if len(train_crops) == 0:
         raise ValueError(f"No skin crops could be harvested from {config.data}.")
     generator = _generator(config).to(device).train()
+    perceptual = None
+    if config.perceptual_weights is not None and config.losses.perceptual:
+        perceptual = HighReceptiveFieldLoss.from_file(config.perceptual_weights).to(device)
     discriminator = PatchDiscriminator().to(device).train()
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_generator, betas=(0.9, 0.999))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=config.lr_discriminator, betas=(0.9, 0.999))
@@ -149,7 +154,7 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         opt_d.step()
         with autocast:
             g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite,
-                                             texture_region)
+                                             texture_region, perceptual)
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()

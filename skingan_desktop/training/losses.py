@@ -1,8 +1,8 @@
 """LaMa's training losses: L1 on known pixels, a PatchGAN discriminator trained
 non-saturating with an R1 penalty and "mask as fake target", and feature matching.
 
-The high-receptive-field perceptual loss needs a segmentation ResNet-50's weights, which this
-project does not ship or download; without them it is left out (see the model card).
+The high-receptive-field perceptual loss (``perceptual.py``) needs a segmentation ResNet-50's
+weights, which this project does not ship or download: the user passes the file.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .perceptual import HighReceptiveFieldLoss
 from .texture import texture_energy_loss
 
 
@@ -53,6 +54,7 @@ class LossWeights:
     feature_matching: float = 100.0
     r1_gamma: float = 0.001
     texture: float = 0.0
+    perceptual: float = 0.0             # the high-receptive-field loss (LaMa: 30), when its network is given
 
 
 def _patch_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
@@ -66,10 +68,12 @@ def _composite(image: Tensor, mask: Tensor, prediction: Tensor, composite: Optio
 
 def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
                    weights: LossWeights, composite: Optional[Tensor] = None,
-                   texture_region: Optional[Tensor] = None) -> tuple[Tensor, dict[str, float]]:
+                   texture_region: Optional[Tensor] = None,
+                   perceptual: Optional[HighReceptiveFieldLoss] = None) -> tuple[Tensor, dict[str, float]]:
     """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole).
     ``composite`` is what the user will see (default: the prediction pasted into the hole);
-    ``texture_region`` is where the texture loss looks (default: the hole)."""
+    ``texture_region`` is where the texture loss looks (default: the hole); ``perceptual``, when
+    given, adds the high-receptive-field loss on the prediction, as LaMa does."""
     composite = _composite(image, mask, prediction, composite)
     known = 1 - mask
     l1_known = ((prediction - image).abs() * known).sum() / (known.sum() * 3).clamp(min=1)
@@ -87,6 +91,10 @@ def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminato
         texture = texture_energy_loss(composite, image, mask if texture_region is None else texture_region)
         total = total + weights.texture * texture
         parts["texture"] = texture.item()
+    if perceptual is not None and weights.perceptual:
+        hrf = perceptual(prediction, image)
+        total = total + weights.perceptual * hrf
+        parts["hrf"] = hrf.item()
     return total, parts
 
 

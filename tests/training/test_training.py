@@ -17,6 +17,7 @@ from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_gene
 from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
+from skingan_desktop.training.perceptual import HighReceptiveFieldLoss, SegmentationResNet50
 from skingan_desktop.training.release import release
 from skingan_desktop.training.texture import diffusion_fills, texture_composite
 from tests.conftest import PHOTOS, REPO
@@ -29,7 +30,8 @@ def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
     image, mask = make_batch(crops, 4, 64, rng, augmented=False)
     generator = FFCResNetGenerator(GeneratorConfig(ngf=8, n_downsampling=2, n_blocks=1)).train()
     discriminator = PatchDiscriminator(channels=16, layers=2).train()
-    weights = LossWeights(l1_hole=1.0, texture=1.0)
+    weights = LossWeights(l1_hole=1.0, texture=1.0, perceptual=1.0)
+    perceptual = HighReceptiveFieldLoss(SegmentationResNet50())
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-3)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-4)
 
@@ -40,13 +42,13 @@ def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
-        g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, weights)
+        g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, weights, perceptual=perceptual)
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
         totals.append(g_parts["l1_known"] + g_parts["l1_hole"])
 
-    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm", "texture"} and set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
+    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm", "texture", "hrf"} and set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
     assert all(np.isfinite(v) for v in {**g_parts, **d_parts}.values())
     assert totals[-1] < totals[0] * 0.8
 
@@ -76,11 +78,14 @@ def test_the_texture_layer_learns_the_skins_grain() -> None:
 
 
 def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
+    torch.save(SegmentationResNet50().state_dict(), tmp_path / "encoder_epoch_20.pth")
     config = TrainConfig(data=PHOTOS, run_dir=tmp_path / "run", steps=2, batch_size=2, size=64, ngf=8,
-                         n_blocks=1, checkpoint_every=1, texture_layer=True, losses=LossWeights(texture=1.0))
+                         n_blocks=1, checkpoint_every=1, texture_layer=True,
+                         losses=LossWeights(texture=1.0, perceptual=30.0), perceptual_weights=tmp_path / "encoder_epoch_20.pth")
     weights = train(config, report=lambda _: None)
     card = json.loads((tmp_path / "run" / "model-card.json").read_text())
     assert card["steps"] == 2 and card["architecture"]["ngf"] == 8 and "BIVTatt" in card["data"]["note"]
+    assert {"texture", "hrf"} <= set(card["losses"])
     assert (tmp_path / "run" / "samples" / "step-000002.png").is_file()
 
     messages = []
