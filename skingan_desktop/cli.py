@@ -91,6 +91,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
     evaluate.add_argument("--lpips", nargs=2, type=Path, metavar=("ALEXNET", "LINEAR"),
                           help="add LPIPS: the ImageNet AlexNet weights and LPIPS v0.1's alex.pth (local files)")
+    evaluate.add_argument("--fid", type=Path, metavar="INCEPTION",
+                          help="add FID: the FID Inception-v3 weights (pt_inception-2015-12-05-6726825d.pth, local)")
     evaluate.add_argument("--training-subjects", action="store_true",
                           help="evaluate on the training subjects' crops (to choose settings; report held-out figures)")
     evaluate.add_argument("--texture-strength", type=float, action="append", dest="strengths",
@@ -135,6 +137,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from .model import load_generator
     from .engine.tone import DEFAULT_TEXTURE_STRENGTH
     from .training.evaluate import evaluate, generator_inpaint, markdown_table, opencv_baseline
+    from .training.fid import FIDInception
     from .training.lpips import LPIPS
 
     weights = _weights_path(args.weights)
@@ -147,8 +150,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}
     lpips = LPIPS.from_files(*args.lpips) if args.lpips else None
+    fid = FIDInception.from_file(args.fid) if args.fid else None
     print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit,
-                                  training_subjects=args.training_subjects, lpips=lpips)))
+                                  training_subjects=args.training_subjects, lpips=lpips, fid=fid)))
     return 0
 
 

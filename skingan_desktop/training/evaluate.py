@@ -18,6 +18,7 @@ import torch
 from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
 from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
 from .data import load_or_harvest, split
+from .fid import FIDInception, frechet_distance, inception_features
 from .lpips import LPIPS
 from .masks import make_mask
 
@@ -79,11 +80,11 @@ def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFA
 
 def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: int = 0,
              limit: Optional[int] = None, size: int = 128, training_subjects: bool = False,
-             lpips: Optional[LPIPS] = None) -> dict[str, dict[str, float]]:
+             lpips: Optional[LPIPS] = None, fid: Optional[FIDInception] = None) -> dict[str, dict[str, float]]:
     """Mean metrics per method over the held-out crops, each with its seeded tattoo mask.
     ``training_subjects`` evaluates on the training side of the split instead: for choosing
-    settings without looking at the held-out figures. With ``lpips`` (its weights are local
-    files) an LPIPS column is added."""
+    settings without looking at the held-out figures. With ``lpips`` or ``fid`` (their weights
+    are local files) an LPIPS or FID column is added (FID: the results against the real crops)."""
     crops = load_or_harvest(data, cache_dir, size)
     training, held_out = split(crops)
     if training_subjects:
@@ -92,6 +93,7 @@ def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: 
         held_out = held_out[:limit]
     columns = ["psnr", "ssim", "texture"] + (["lpips"] if lpips is not None else [])
     scores: dict[str, dict[str, list[float]]] = {name: {c: [] for c in columns} for name in methods}
+    outputs: dict[str, list[torch.Tensor]] = {name: [] for name in methods}
     for index, truth in enumerate(held_out):
         hole = make_mask("tattoo", truth.shape[:2], seed + index)
         for name, method in methods.items():
@@ -102,15 +104,23 @@ def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: 
             if lpips is not None:
                 with torch.no_grad():
                     scores[name]["lpips"].append(lpips(photo_to_tensor(truth), photo_to_tensor(result)).item())
-    return {name: {k: float(np.mean(v)) for k, v in parts.items()} | {"count": len(held_out)}
-            for name, parts in scores.items()}
+            if fid is not None:
+                outputs[name].append(photo_to_tensor(result))
+    summary = {name: {k: float(np.mean(v)) for k, v in parts.items()} | {"count": len(held_out)}
+               for name, parts in scores.items()}
+    if fid is not None:
+        real = inception_features(fid, (photo_to_tensor(truth) for truth in held_out))
+        for name in methods:
+            summary[name]["fid"] = frechet_distance(real, inception_features(fid, outputs[name]))
+    return summary
 
 
 def markdown_table(results: dict[str, dict[str, float]]) -> str:
-    with_lpips = all("lpips" in row for row in results.values())
-    head = "| method | masked PSNR (dB) ↑ | masked SSIM ↑ | texture gap ↓ |" + (" LPIPS ↓ |" if with_lpips else "")
-    lines = [head + " crops |", "|---" * (6 if with_lpips else 5) + "|"]
+    extra = [(key, title, digits) for key, title, digits in (("lpips", "LPIPS ↓", 4), ("fid", "FID ↓", 2))
+             if all(key in row for row in results.values())]
+    head = "| method | masked PSNR (dB) ↑ | masked SSIM ↑ | texture gap ↓ |" + "".join(f" {t} |" for _, t, _ in extra)
+    lines = [head + " crops |", "|---" * (5 + len(extra)) + "|"]
     for name, row in results.items():
-        lpips = f" {row['lpips']:.4f} |" if with_lpips else ""
-        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} |{lpips} {int(row['count'])} |")
+        cells = "".join(f" {row[key]:.{digits}f} |" for key, _, digits in extra)
+        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} |{cells} {int(row['count'])} |")
     return "\n".join(lines)

@@ -1,17 +1,19 @@
 """The optional networks whose weights the user supplies: the high-receptive-field perceptual
-loss (segmentation ResNet-50) and LPIPS (AlexNet). Random weights stand in for the real files,
-written in the layouts the real files have."""
+loss (segmentation ResNet-50), LPIPS (AlexNet) and FID (Inception-v3). Random weights stand in
+for the real files, written in the layouts the real files have."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 import torch
 
 from skingan_desktop.model.weights import WeightsError, save_safetensors
 from skingan_desktop.training.evaluate import evaluate, markdown_table, opencv_baseline
+from skingan_desktop.training.fid import FIDInception, frechet_distance, inception_features
 from skingan_desktop.training.lpips import CONVS, LPIPS, AlexNetFeatures
 from skingan_desktop.training.perceptual import HighReceptiveFieldLoss, SegmentationResNet50
 from tests.conftest import PHOTOS
@@ -94,3 +96,44 @@ def test_evaluation_adds_an_lpips_column(lpips_files, tmp_path: Path) -> None:
     results = evaluate({"NS": opencv_baseline(cv2.INPAINT_NS)}, photos, tmp_path / "cache", lpips=LPIPS.from_files(*lpips_files))
     assert results["NS"]["lpips"] > 0
     assert "LPIPS" in markdown_table(results).splitlines()[0]
+
+
+@pytest.fixture(scope="module")
+def inception_file(tmp_path_factory) -> Path:
+    """Random weights in the FID Inception file's layout, with its 1008-class head."""
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp("fid") / "pt_inception-2015-12-05.pth"
+    state = FIDInception().state_dict()
+    state["fc.weight"], state["fc.bias"] = torch.zeros(1008, 2048), torch.zeros(1008)
+    torch.save(state, path)
+    return path
+
+
+def test_frechet_distance_is_zero_for_one_set_and_matches_the_textbook_formula() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(200, 6))
+    b = rng.normal(size=(150, 6)) @ rng.normal(size=(6, 6)) + 0.5
+    assert abs(frechet_distance(a, a)) < 1e-8
+    cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    root_trace = np.sqrt(np.linalg.eigvals(cov_a @ cov_b).real.clip(0)).sum()
+    textbook = ((a.mean(0) - b.mean(0)) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * root_trace
+    assert frechet_distance(a, b) == pytest.approx(textbook, rel=1e-6)
+
+
+def test_fid_network_loads_its_file_and_gives_2048_features(inception_file: Path, small_weights: Path) -> None:
+    network = FIDInception.from_file(inception_file)
+    features = inception_features(network, [torch.rand(1, 3, 128, 128) for _ in range(3)], batch=2)
+    assert features.shape == (3, 2048) and np.isfinite(features).all()
+    with pytest.raises(WeightsError, match="FID Inception"):
+        FIDInception.from_file(small_weights)
+
+
+def test_evaluation_adds_an_fid_column(inception_file: Path, tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for suffix in (".JPG", ".txt"):
+        (photos / f"58_1{suffix}").write_bytes((PHOTOS / f"58_1{suffix}").read_bytes())
+    methods = {"NS": opencv_baseline(cv2.INPAINT_NS), "unchanged": lambda photo, hole: photo}
+    results = evaluate(methods, photos, tmp_path / "cache", fid=FIDInception.from_file(inception_file))
+    assert results["unchanged"]["fid"] == pytest.approx(0, abs=1e-6) and results["NS"]["fid"] > 0
+    assert "FID" in markdown_table(results).splitlines()[0]
