@@ -21,8 +21,9 @@ from PIL import Image
 from ..model.devices import resolve_device
 from ..model.generator import FFCResNetGenerator, GeneratorConfig
 from ..model.weights import build_generator, read_generator_state, save_safetensors
-from ..engine.tensors import generator_input
+from ..engine.tensors import generator_input, tensor_to_photo
 from .data import load_or_harvest, make_batch, split
+from .evaluate import masked_psnr, texture_gap
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from .perceptual import HighReceptiveFieldLoss
 from .texture import diffusion_fills, texture_composite
@@ -99,13 +100,22 @@ def _composite(config: TrainConfig, image: torch.Tensor, mask: torch.Tensor,
     return mask * prediction + (1 - mask) * image, mask
 
 
-def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> None:
+def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> dict:
+    """Save the fixed validation batch as a grid (masked input, result, truth) and return the
+    result's metrics on it: masked PSNR and texture gap (``evaluate.py``), batch means."""
     with torch.no_grad():
         composite, _ = _composite(config, image, mask, generator(generator_input(image, mask)))
     rows = [image * (1 - mask), composite, image]
     grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1)  # (3, 3H, B*W)
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray((grid.clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)).save(path)
+    truths = [tensor_to_photo(x[None]) for x in image]
+    results = [tensor_to_photo(x[None]) for x in composite]
+    holes = [m[0].cpu().numpy() > 0.5 for m in mask]
+    return {"validation_batch": {
+        "masked_psnr": float(np.mean([masked_psnr(t, r, h) for t, r, h in zip(truths, results, holes)])),
+        "texture_gap": float(np.mean([texture_gap(r, h) for r, h in zip(results, holes)])),
+        "crops": len(truths)}}
 
 
 def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
@@ -169,8 +179,10 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         out_of_time = config.max_minutes is not None and elapsed > config.max_minutes * 60
         if step % config.checkpoint_every == 0 or step == config.steps or out_of_time:
             generator.eval()
-            _sample_grid(config, generator, fixed_image, fixed_mask, config.run_dir / "samples" / f"step-{step:06d}.png")
-            save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history)
+            metrics = _sample_grid(config, generator, fixed_image, fixed_mask,
+                                   config.run_dir / "samples" / f"step-{step:06d}.png")
+            save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history, metrics)
+            report(f"step {step}: checkpoint; validation batch " + json.dumps(metrics["validation_batch"]))
             generator.train()
         if out_of_time:
             report(f"stopped after {config.max_minutes} minutes at step {step}; run again to resume")

@@ -7,6 +7,7 @@ shortcut and tooltip, so the menus, the toolbar and the shortcut list always agr
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -108,6 +109,8 @@ class MainWindow(QMainWindow):
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
+        self._autosave_job: Optional[CallJob] = None
+        self._autosave_again = False
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(200)
@@ -285,13 +288,35 @@ class MainWindow(QMainWindow):
 
     # --- sessions and crash recovery --------------------------------------------------------
     def autosave(self) -> None:
-        """Write the recovery file (mask and applied edits); called after every edit."""
-        if self.photo is None or self.photo_file is None:
+        """Write the recovery file (mask and applied edits) in a worker thread; called shortly
+        after every edit. One write at a time: an edit made during a write is saved after it."""
+        if self.photo is None or self.photo_file is None or self.photo_path is None:
             return
-        try:
-            self._save_session(self.settings.recovery_path)
-        except (PhotoError, OSError) as exc:
-            self.show_status(f"Autosave failed: {exc}")
+        if self._autosave_job is not None:
+            self._autosave_again = True
+            return
+        # Snapshots: the GUI thread may change the photo and the mask while the worker writes.
+        session = Session(self.photo_path, self.mask_array(), self.photo.copy())
+        job = CallJob(partial(save_session, self.settings.recovery_path, session, self.photo_file.rgb8))
+        job.finished.connect(self._autosave_ended)
+        job.failed.connect(self._autosave_failed)
+        self._autosave_job = job
+        start_in_thread(job)
+
+    @property
+    def autosave_pending(self) -> bool:
+        """True while an edit is not yet in the recovery file."""
+        return self._autosave_job is not None or self._autosave_timer.isActive()
+
+    def _autosave_failed(self, message: str) -> None:
+        self.show_status(f"Autosave failed: {message}")
+        self._autosave_ended()
+
+    def _autosave_ended(self, _result: object = None) -> None:
+        self._autosave_job = None
+        if self._autosave_again:
+            self._autosave_again = False
+            self.autosave()
 
     def _save_session(self, path: Path) -> None:
         assert self.photo is not None and self.photo_file is not None and self.photo_path is not None
@@ -710,8 +735,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_inpainting()
-        wait_for_all()
         self._autosave_timer.stop()
+        self._autosave_again = False
+        wait_for_all()  # inpainting and any autosave write
         self.settings.recovery_path.unlink(missing_ok=True)  # a normal exit leaves nothing to recover
         self.settings.store.setValue("window/geometry", self.saveGeometry())
         self.settings.store.setValue("window/state", self.saveState())

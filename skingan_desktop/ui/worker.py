@@ -6,7 +6,7 @@ import threading
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine.runner import Inpainter, RegionResult
 
@@ -80,7 +80,9 @@ def start_in_thread(job: QObject) -> QThread:
     job.moveToThread(thread)
     thread.started.connect(job.run)
     for signal in (job.finished, job.failed):
-        signal.connect(thread.quit)
+        # Direct: quit from the worker thread itself. Queued to the GUI thread (the default, as
+        # the QThread object lives there) it would never arrive while the GUI waits for it.
+        signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     for done in [entry for entry in _RUNNING if entry[0].isFinished()]:
         _RUNNING.discard(done)  # released here, on the GUI thread, never from inside a thread
     _RUNNING.add((thread, job))
@@ -88,7 +90,11 @@ def start_in_thread(job: QObject) -> QThread:
     return thread
 
 
-def wait_for_all(timeout_ms: int = 10_000) -> None:
-    """Block until every job thread has ended (used when the app closes)."""
+def wait_for_all() -> None:
+    """Block until every job thread has ended (used when the app closes, after cancelling).
+
+    No time limit: a thread still running when Python exits aborts the process, and a
+    cancelled refinement stops only after its current iteration, which can take many seconds
+    on a CPU."""
     for thread, _ in list(_RUNNING):
-        thread.wait(timeout_ms)
+        thread.wait()

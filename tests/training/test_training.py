@@ -86,6 +86,7 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     card = json.loads((tmp_path / "run" / "model-card.json").read_text())
     assert card["steps"] == 2 and card["architecture"]["ngf"] == 8 and "BIVTatt" in card["data"]["note"]
     assert {"texture", "hrf"} <= set(card["losses"])
+    assert card["metrics"]["validation_batch"]["crops"] == 6 and card["metrics"]["validation_batch"]["masked_psnr"] > 10
     assert (tmp_path / "run" / "samples" / "step-000002.png").is_file()
 
     messages = []

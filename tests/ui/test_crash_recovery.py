@@ -38,8 +38,7 @@ window.run_inpainting()
 wait(lambda: window.results is not None)
 window.apply_result(False)                          # an applied edit...
 drag_on_canvas(window, [(600, 200), (700, 250)])    # ...and a fresh stroke after it
-for _ in range(80):  # let the debounced autosave run
-    app.processEvents(); time.sleep(0.01)
+wait(lambda: not window.autosave_pending)          # the recovery file holds every edit
 print(json.dumps({"photo": hashlib.sha256(window.photo.tobytes()).hexdigest(),
                   "mask": hashlib.sha256(window.mask_array().tobytes()).hexdigest()}), flush=True)
 while True:

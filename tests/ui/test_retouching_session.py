@@ -239,3 +239,21 @@ def test_applying_the_quick_result_during_refinement_and_opening_another_photo(
     window.open_photo(other)  # the old run is abandoned; nothing of it reaches the new photo
     qtbot.wait(500)
     assert window.photo.shape == (200, 300, 3) and window.results is None and not window.compare.isVisible()
+
+
+def test_autosave_writes_in_the_background_and_keeps_up_with_fast_edits(qtbot, window, tattoo_png) -> None:
+    from skingan_desktop.io.photos import read_photo
+    from skingan_desktop.io.session import load_session
+
+    photo_path, (x1, y1, x2, y2) = tattoo_png
+    assert window.open_photo(photo_path)
+    qtbot.waitUntil(lambda: not window.autosave_pending, timeout=30_000)
+    drag_on_canvas(window, [(x1 + 20, y1 + 20), (x1 + 60, y1 + 60)])
+    window.autosave()                     # a write starts...
+    assert window.autosave_pending
+    drag_on_canvas(window, [(x2 - 60, y2 - 60), (x2 - 20, y2 - 20)])
+    window.autosave()                     # ...and this edit comes while it runs
+    qtbot.waitUntil(lambda: not window.autosave_pending, timeout=30_000)
+
+    saved = load_session(window.settings.recovery_path, read_photo(photo_path).rgb8)
+    assert np.array_equal(saved.mask, window.mask_array())  # both strokes are in the file
