@@ -113,8 +113,8 @@ class FFCResNetGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.model = nn.Sequential(*build_layers(config))
-        # True for models trained for texture whose fills take their tone (low frequencies)
-        # from the surrounding skin; set from the weights file's metadata, read by the engine.
+        # True for models trained as a texture layer: the engine lays their fills' fine detail
+        # over a diffusion fill's tone (engine/tone.py). Set from the weights file's metadata.
         self.tone_match = False
 
     def front(self, x: Tensor) -> FeaturePair:

@@ -55,6 +55,8 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
     return prepare_for_inference(generator.to(resolve_device(device)))
 
 
+# Metadata a SkinGAN file sets to "true" when the model was trained as a texture layer over a
+# diffusion fill (engine/tone.py); the engine then composes its fills that way.
 TONE_MATCH_KEY = "skingan.tone_match"
 
 
