@@ -19,7 +19,7 @@ from torch import nn
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .region import WorkRegion, paste, work_regions
-from .tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
+from .tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill, lattice_period
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
 
@@ -173,7 +173,8 @@ class Inpainter:
         if getattr(self.generator, "tone_match", False):  # texture over a diffusion fill, at the working size
             hole = level.mask[0, 0].cpu().numpy() > 0.5
             textured = frequency_separated_fill(tensor_to_photo(level.image), tensor_to_photo(scaled), hole,
-                                                strength=self.settings.texture_strength)
+                                                strength=self.settings.texture_strength,
+                                                lattice_period=lattice_period(self.generator))
             scaled = photo_to_tensor(textured, scaled.device)
         filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
         region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
-from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill
+from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill, lattice_period
 from .data import load_or_harvest, split
 from .fid import FIDInception, frechet_distance, inception_features
 from .lpips import LPIPS
@@ -73,7 +73,8 @@ def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFA
             prediction = generator(generator_input(image, mask)).float()
         filled = tensor_to_photo(mask * prediction + (1 - mask) * image)
         if getattr(generator, "tone_match", False):
-            return frequency_separated_fill(photo, filled, hole, strength=texture_strength)
+            return frequency_separated_fill(photo, filled, hole, strength=texture_strength,
+                                            lattice_period=lattice_period(generator))
         return filled
     return run
 

@@ -32,7 +32,7 @@ class PreferencesDialog(QDialog):
         self.feather.setValue(settings.feather)
         self.feather.setToolTip("0 keeps every pixel outside the mask exactly as it was")
         self.texture = QSpinBox()
-        self.texture.setRange(0, 150)
+        self.texture.setRange(0, 200)
         self.texture.setSingleStep(10)
         self.texture.setSuffix(" %")
         self.texture.setValue(round(settings.texture_strength * 100))

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import torch
 
-from skingan_desktop.engine.tone import frequency_separated_fill, texture_ramp
+from skingan_desktop.engine.tone import frequency_separated_fill, remove_lattice_pattern, texture_ramp
 from skingan_desktop.training.texture import diffusion_fills, texture_composite
 
 
@@ -55,7 +55,7 @@ def test_training_sees_the_fill_the_engine_makes() -> None:
 
     trained = texture_composite(image, mask, prediction, diffusion_fills(image, mask))
 
-    engine = frequency_separated_fill(skin, filled, hole)
+    engine = frequency_separated_fill(skin, filled, hole, lattice_period=None)  # the engine's clean-up only
     assert np.abs(trained[0].permute(1, 2, 0).numpy() * 255 - engine.astype(np.float32)).max() < 1.5
 
 
@@ -64,6 +64,24 @@ def test_the_grain_fades_in_from_the_edge_of_the_hole() -> None:
     hole[10:30, 10:30] = True
     ramp = texture_ramp(hole)
     assert ramp[~hole].max() == 0 and ramp[10, 20] == 0 and 0 < ramp[11, 20] < 1 and ramp[20, 20] == 1
+
+
+def test_the_generators_lattice_pattern_is_taken_out_and_the_grain_kept() -> None:
+    rng = np.random.default_rng(0)
+    grain = rng.normal(0, 3, (96, 120, 3)).astype(np.float32)
+    cell = rng.normal(0, 2, (8, 8, 3)).astype(np.float32)
+    lattice = np.tile(cell - cell.mean(axis=(0, 1)), (12, 15, 1))
+    everywhere = np.ones((96, 120), np.float32)
+
+    cleaned = remove_lattice_pattern(grain + lattice, everywhere)
+
+    assert np.std(cleaned - grain) < 0.3 * np.std(lattice)
+    assert np.corrcoef(cleaned.ravel(), grain.ravel())[0, 1] > 0.97
+
+    stroke = np.zeros((96, 120), np.float32)  # a thin stroke: too few samples to call grain a pattern
+    stroke[40:43, 10:110] = 1
+    kept = remove_lattice_pattern(grain, stroke)
+    assert np.std(kept[40:43, 10:110]) > 0.8 * np.std(grain[40:43, 10:110])
 
 
 def test_an_empty_hole_changes_nothing() -> None:
