@@ -55,7 +55,7 @@ def test_training_sees_the_fill_the_engine_makes() -> None:
 
     trained = texture_composite(image, mask, prediction, diffusion_fills(image, mask))
 
-    engine = frequency_separated_fill(skin, filled, hole, lattice_period=None)  # the engine's clean-up only
+    engine = frequency_separated_fill(skin, filled, hole)
     assert np.abs(trained[0].permute(1, 2, 0).numpy() * 255 - engine.astype(np.float32)).max() < 1.5
 
 
