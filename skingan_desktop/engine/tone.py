@@ -23,10 +23,14 @@ the texture that repeats with that period, estimated locally, is taken out
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import cv2
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the generator
 DIFFUSION_RADIUS = 5     # OpenCV inpainting radius of the diffusion fill
@@ -55,36 +59,56 @@ def lattice_period(generator: object) -> int:
     return 2 ** config.n_downsampling if config is not None else LATTICE_PERIOD
 
 
-def remove_lattice_pattern(texture: np.ndarray, weight: np.ndarray, period: int = LATTICE_PERIOD) -> np.ndarray:
-    """``texture`` (``(H, W, C)`` float32) less its local pattern of period ``period``.
+def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
+    """Separable Gaussian blur of ``(B, C, H, W)``, mirrored borders (as OpenCV's default;
+    repeated where the image is too small to mirror)."""
+    radius = max(1, math.ceil(3 * sigma))
+    taps = torch.arange(-radius, radius + 1, dtype=x.dtype, device=x.device)
+    kernel = torch.exp(-taps**2 / (2 * sigma**2))
+    kernel = kernel / kernel.sum()
+    channels = x.shape[1]
+    x = F.pad(x, (radius, radius, radius, radius), mode="reflect" if radius < min(x.shape[-2:]) else "replicate")
+    x = F.conv2d(x, kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
+    return F.conv2d(x, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
+
+
+def lattice_pattern_removed(texture: Tensor, weight: Tensor, period: int = LATTICE_PERIOD) -> Tensor:
+    """``texture`` (``(B, C, H, W)``) less its local pattern of period ``period``.
 
     The texture is split into its ``period**2`` phases (pixels with the same ``(y, x) mod
-    period``); each phase's local mean, over ``weight`` (where the texture is trusted) and a
-    Gaussian of ``LATTICE_SIGMA`` cells, less the local mean over all phases, is the lattice
-    pattern there, shrunk where few samples support it."""
-    height, width, channels = texture.shape
-    rows, cols = -(-height // period), -(-width // period)
-    padded_height, padded_width = rows * period, cols * period
+    period``); each phase's local mean, over ``weight`` (``(B, 1, H, W)``: where the texture is
+    trusted) and a Gaussian of ``LATTICE_SIGMA`` cells, less the local mean over all phases, is
+    the lattice pattern there. Few samples make a noisy estimate (in a thin stroke it would be
+    the grain itself), so the pattern is shrunk by ``n / (n + LATTICE_PRIOR)``, ``n`` the samples
+    behind it. Differentiable: training uses it too."""
+    batch, channels, height, width = texture.shape
+    pad_h, pad_w = (-height) % period, (-width) % period
+    rows, cols = (height + pad_h) // period, (width + pad_w) // period
 
-    def phases(a: np.ndarray) -> np.ndarray:  # (H, W, C) -> (P, P, rows, cols, C)
-        a = np.pad(a, ((0, padded_height - height), (0, padded_width - width), (0, 0)))
-        return a.reshape(rows, period, cols, period, -1).transpose(1, 3, 0, 2, 4)
+    def phases(a: Tensor) -> Tensor:  # (B, C, H, W) -> (B, C * P * P, rows, cols)
+        a = F.pad(a, (0, pad_w, 0, pad_h))
+        a = a.reshape(a.shape[0], a.shape[1], rows, period, cols, period).permute(0, 1, 3, 5, 2, 4)
+        return a.reshape(a.shape[0], -1, rows, cols)
 
-    def smooth(a: np.ndarray) -> np.ndarray:  # blur every phase's (rows, cols) grid
-        flat = a.transpose(2, 3, 0, 1, 4).reshape(rows, cols, -1)
-        blurred = np.stack([cv2.GaussianBlur(flat[..., k], (0, 0), LATTICE_SIGMA) for k in range(flat.shape[-1])], -1)
-        return blurred.reshape(rows, cols, period, period, -1).transpose(2, 3, 0, 1, 4)
+    sums = gaussian_blur(phases(texture * weight), LATTICE_SIGMA)
+    coverage = gaussian_blur(phases(weight), LATTICE_SIGMA).repeat(1, channels, 1, 1)
+    local = sums / coverage.clamp(min=1e-6)
+    sums_c = sums.reshape(batch, channels, period * period, rows, cols)
+    coverage_c = coverage.reshape(batch, channels, period * period, rows, cols)
+    overall = (sums_c.sum(2, keepdim=True) / coverage_c.sum(2, keepdim=True).clamp(min=1e-6))
+    samples = coverage_c * 4 * math.pi * LATTICE_SIGMA**2
+    pattern = (local.reshape_as(sums_c) - overall) * samples / (samples + LATTICE_PRIOR)
+    pattern = pattern.reshape(batch, channels, period, period, rows, cols).permute(0, 1, 4, 2, 5, 3)
+    pattern = pattern.reshape(batch, channels, rows * period, cols * period)
+    return texture - pattern[..., :height, :width]
 
-    w = phases(weight[..., None].astype(np.float32))
-    sums, coverage = smooth(phases(texture) * w), smooth(w)
-    local = sums / np.maximum(coverage, 1e-6)
-    overall = sums.sum(axis=(0, 1)) / np.maximum(coverage.sum(axis=(0, 1)), 1e-6)
-    # Few samples make a noisy estimate (in a thin stroke it would be the grain itself), so the
-    # pattern is shrunk by n / (n + LATTICE_PRIOR), n the samples behind it.
-    samples = coverage * 4 * np.pi * LATTICE_SIGMA**2
-    pattern = (local - overall) * samples / (samples + LATTICE_PRIOR)
-    pattern = pattern.transpose(2, 0, 3, 1, 4).reshape(padded_height, padded_width, channels)
-    return texture - pattern[:height, :width]
+
+def remove_lattice_pattern(texture: np.ndarray, weight: np.ndarray, period: int = LATTICE_PERIOD) -> np.ndarray:
+    """:func:`lattice_pattern_removed` for one ``(H, W, C)`` float32 texture and its ``(H, W)`` weight."""
+    with torch.no_grad():
+        cleaned = lattice_pattern_removed(torch.from_numpy(np.ascontiguousarray(texture)).permute(2, 0, 1)[None],
+                                          torch.from_numpy(np.ascontiguousarray(weight, np.float32))[None, None], period)
+    return cleaned[0].permute(1, 2, 0).numpy()
 
 
 def frequency_separated_fill(original: np.ndarray, filled: np.ndarray, hole: np.ndarray, *,
