@@ -240,6 +240,19 @@ def read_network_state(path: str | Path, anchor: str, what: str) -> StateDict:
     return _subset(_read_tensors(path), anchor, what, path)
 
 
+def load_network_weights(network: torch.nn.Module, path: str | Path, anchor: str, what: str) -> torch.nn.Module:
+    """Fill ``network`` (a loss's or a metric's backbone) from the weights file at ``path``, found
+    by ``anchor`` as in :func:`read_network_state`. Tensors the network does not have (a
+    classifier head, say) are left out; a missing or misshapen one raises :class:`WeightsError`."""
+    state = read_network_state(path, anchor, what)
+    wanted = network.state_dict()
+    try:
+        network.load_state_dict({k: v for k, v in state.items() if k in wanted})
+    except RuntimeError as exc:
+        raise WeightsError(f"{path} does not fit the {what} ({str(exc).splitlines()[0]}).") from exc
+    return network
+
+
 def _subset(tensors: Mapping[str, Any], anchor: str, what: str, source: Path) -> StateDict:
     """The tensors whose keys share the prefix that ``anchor`` has, with the prefix removed."""
     named = {k: v for k, v in tensors.items() if isinstance(k, str) and isinstance(v, Tensor)}

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..model.weights import WeightsError, read_network_state
+from ..model.weights import load_network_weights
 
 
 class Conv(nn.Module):
@@ -145,13 +145,7 @@ class FIDInception(nn.Module):
 
     @classmethod
     def from_file(cls, path: str | Path) -> "FIDInception":
-        network = cls()
-        state = read_network_state(path, "Mixed_7c.branch_pool.conv.weight", "FID Inception-v3")
-        wanted = network.state_dict()
-        try:
-            network.load_state_dict({k: v for k, v in state.items() if k in wanted})
-        except RuntimeError as exc:
-            raise WeightsError(f"{path} does not fit the FID Inception-v3 ({str(exc).splitlines()[0]}).") from exc
+        network = load_network_weights(cls(), path, "Mixed_7c.branch_pool.conv.weight", "FID Inception-v3")
         return network.eval().requires_grad_(False)
 
     def forward(self, x: Tensor) -> Tensor:

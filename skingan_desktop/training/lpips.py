@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..model.weights import WeightsError, read_network_state
+from ..model.weights import WeightsError, load_network_weights, read_network_state
 
 SHIFT = (-0.030, -0.088, -0.188)
 SCALE = (0.458, 0.448, 0.450)
@@ -54,13 +54,7 @@ class LPIPS(nn.Module):
     @classmethod
     def from_files(cls, backbone_path: str | Path, linear_path: str | Path) -> "LPIPS":
         """Raises :class:`WeightsError` with a sentence when a file is missing or does not fit."""
-        backbone = AlexNetFeatures()
-        state = read_network_state(backbone_path, "features.10.weight", "AlexNet")
-        wanted = {f"features.{key}": value for key, value in backbone.features.state_dict().items()}
-        try:
-            backbone.load_state_dict({k: state[k].float() for k in wanted})
-        except (KeyError, RuntimeError) as exc:
-            raise WeightsError(f"{backbone_path} does not fit AlexNet's convolutions ({str(exc).splitlines()[0]}).") from exc
+        backbone = load_network_weights(AlexNetFeatures(), backbone_path, "features.10.weight", "AlexNet")
         layers = read_network_state(linear_path, "lin4.model.1.weight", "set of LPIPS linear layers")
         linear = [layers.get(f"lin{i}.model.1.weight") for i in range(5)]
         channels = [conv[2] for conv in CONVS]

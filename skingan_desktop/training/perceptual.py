@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..model.weights import WeightsError, read_network_state
+from ..model.weights import load_network_weights
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -99,14 +99,8 @@ class HighReceptiveFieldLoss(nn.Module):
     @classmethod
     def from_file(cls, path: str | Path) -> "HighReceptiveFieldLoss":
         """Build from the encoder's weights file; raises :class:`WeightsError` with a sentence."""
-        encoder = SegmentationResNet50()
-        state = read_network_state(path, "layer4.2.conv3.weight", "segmentation ResNet-50 encoder")
-        state = {k: v for k, v in state.items() if not k.startswith("fc.")}  # a classifier head is not used
-        try:
-            encoder.load_state_dict(state)
-        except RuntimeError as exc:
-            raise WeightsError(f"{path} does not fit the dilated ResNet-50 encoder ({str(exc).splitlines()[0]}).") from exc
-        return cls(encoder.float())
+        return cls(load_network_weights(SegmentationResNet50(), path, "layer4.2.conv3.weight",
+                                        "segmentation ResNet-50 encoder"))
 
     def train(self, mode: bool = True) -> "HighReceptiveFieldLoss":
         super().train(mode)
