@@ -295,9 +295,7 @@ class MainWindow(QMainWindow):
         if self._autosave_job is not None:
             self._autosave_again = True
             return
-        # Snapshots: the GUI thread may change the photo and the mask while the worker writes.
-        session = Session(self.photo_path, self.mask_array(), self.photo.copy())
-        job = CallJob(partial(save_session, self.settings.recovery_path, session, self.photo_file.rgb8))
+        job = CallJob(partial(save_session, self.settings.recovery_path, self._session_snapshot(), self.photo_file.rgb8))
         job.finished.connect(self._autosave_ended)
         job.failed.connect(self._autosave_failed)
         self._autosave_job = job
@@ -318,15 +316,16 @@ class MainWindow(QMainWindow):
             self._autosave_again = False
             self.autosave()
 
-    def _save_session(self, path: Path) -> None:
-        assert self.photo is not None and self.photo_file is not None and self.photo_path is not None
-        save_session(path, Session(self.photo_path, self.mask_array(), self.photo), original=self.photo_file.rgb8)
+    def _session_snapshot(self) -> Session:
+        """The session as it stands, mask and photo copied: a worker may write it while editing goes on."""
+        assert self.photo is not None and self.photo_path is not None
+        return Session(self.photo_path, self.mask_array(), self.photo.copy())
 
     def save_session_file(self, path: Path) -> bool:
         if self.photo is None or self.photo_file is None:
             return False
         try:
-            self._save_session(path)
+            save_session(path, self._session_snapshot(), original=self.photo_file.rgb8)
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
