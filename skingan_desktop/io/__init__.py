@@ -1,1 +1,1 @@
-"""Photos and masks in and out of files: one loader, one atomic writer."""
+"""Photos, masks and sessions in and out of files; every file is written atomically (files.py)."""

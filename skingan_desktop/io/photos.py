@@ -9,9 +9,7 @@ edit did not change keep their original 16-bit values) and writes atomically.
 from __future__ import annotations
 
 import io
-import os
 import struct
-import tempfile
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageCms, UnidentifiedImageError
 
+from . import files
 from .metadata import apply_orientation, exif_orientation, export_exif
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
@@ -278,29 +277,9 @@ def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
     return write_atomically(Path(path), buffer.getvalue())
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
 def write_atomically(path: Path, data: bytes) -> Path:
-    """A temporary file in the same folder, flushed to disk, then renamed over ``path``: a crash
-    never leaves a half-written file, and an existing file is replaced in one step."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    """:func:`files.write_atomically`, with a failure as a :class:`PhotoError` sentence."""
     try:
-        # mkstemp makes owner-only files; give the export the permissions a new file gets here
-        # (or those of the file it replaces).
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        return files.write_atomically(path, data)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise PhotoError(f"Cannot save {path}: {exc.strerror or exc}.") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

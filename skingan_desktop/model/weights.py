@@ -21,6 +21,7 @@ import torch
 from safetensors import SafetensorError
 from torch import Tensor
 
+from ..io.files import write_atomically
 from .devices import resolve_device
 from .generator import FFCResNetGenerator, GeneratorConfig
 from .inference import prepare_for_inference
@@ -140,11 +141,13 @@ def config_from_state_dict(state: Mapping[str, Tensor], source: str | Path = "th
 
 
 def save_safetensors(state: Mapping[str, Tensor], path: str | Path, metadata: Mapping[str, Any] | None = None) -> None:
-    """Write a generator state dict in our own format (what ``load_generator`` reads back)."""
-    from safetensors.torch import save_file
+    """Write a generator state dict in our own format (what ``load_generator`` reads back),
+    atomically: an interrupted save leaves the previous file as it was."""
+    from safetensors.torch import save
 
     meta = {k: v if isinstance(v, str) else json.dumps(v) for k, v in (metadata or {}).items()}
-    save_file({k: v.detach().contiguous().cpu() for k, v in state.items()}, str(path), metadata=meta)
+    data = save({k: v.detach().contiguous().cpu() for k, v in state.items()}, metadata=meta)
+    write_atomically(path, data)
 
 
 def _read_tensors(path: Path) -> dict[str, Any]:

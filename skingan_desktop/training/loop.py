@@ -7,6 +7,7 @@ A run folder holds ``latest.safetensors`` (the generator, official key names, lo
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..io.files import write_atomically
 from ..model.devices import resolve_device
 from ..model.generator import FFCResNetGenerator, GeneratorConfig
 from ..model.weights import build_generator, read_generator_state, save_safetensors
@@ -84,9 +86,12 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
         "command": " ".join(sys.argv),
     }
     save_safetensors(generator.state_dict(), weights, metadata={"model_card": card})
-    (run / "model-card.json").write_text(json.dumps(card, indent=2))
+    write_atomically(run / "model-card.json", json.dumps(card, indent=2).encode())
+    # Atomic too: a run stopped while saving resumes from the previous checkpoint.
+    state = io.BytesIO()
     torch.save({"step": step, "generator": generator.state_dict(), "discriminator": discriminator.state_dict(),
-                "opt_g": optimisers[0].state_dict(), "opt_d": optimisers[1].state_dict()}, run / "resume.pt")
+                "opt_g": optimisers[0].state_dict(), "opt_d": optimisers[1].state_dict()}, state)
+    write_atomically(run / "resume.pt", state.getvalue())
     return weights
 
 
