@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QColorDialog, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
@@ -69,7 +69,16 @@ class ApplyResultCommand(QUndoCommand):
         self._put(1)
 
 
+def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
+    """Read and decode a photo (worker thread): the file and a working copy of its pixels."""
+    photo_file = read_photo(path)
+    return photo_file, np.array(photo_file.rgb8)
+
+
 class MainWindow(QMainWindow):
+    photo_opened = Signal(Path)  # the photo is on the canvas
+    photo_refused = Signal(Path)  # it could not be read; the user was told why
+
     def __init__(self, settings: Optional[AppSettings] = None) -> None:
         super().__init__()
         self.settings = settings or AppSettings()
@@ -100,6 +109,7 @@ class MainWindow(QMainWindow):
         self._partial: dict[int, RegionResult] = {}
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
+        self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
         self.actions_by_name: dict[str, QAction] = {}
         self._create_actions()
@@ -255,14 +265,39 @@ class MainWindow(QMainWindow):
         if path:
             self.open_photo(Path(path))
 
-    def open_photo(self, path: Path) -> bool:
-        try:
-            photo_file = read_photo(path)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self._show_photo(photo_file, np.array(photo_file.rgb8))
-        return True
+    def open_photo(self, path: Path) -> None:
+        """Decode the photo in a worker thread (a 50 MP file takes about a second) and show it
+        when it is ready; the window stays responsive and the current photo stays until then.
+        ``photo_opened`` or ``photo_refused`` (after an error message) tells how it ended. If
+        another photo is opened meanwhile, the later one wins."""
+        path = Path(path)
+        self.show_status(f"Opening {path.name}…")
+        job = CallJob(partial(_decode, path))
+        self._opening = (job, path)
+        job.finished.connect(self._photo_decoded)  # bound methods run on the GUI thread
+        job.failed.connect(self._photo_not_decoded)
+        self._start(job)
+
+    def _opened_by(self, job) -> Optional[Path]:
+        """The path that ``job`` decodes if it is the latest open, else None (superseded)."""
+        if self._opening is None or self._opening[0] is not job:
+            return None
+        path = self._opening[1]
+        self._opening = None
+        return path
+
+    def _photo_decoded(self, decoded: tuple[PhotoFile, np.ndarray]) -> None:
+        path = self._opened_by(self.sender())
+        if path is not None:
+            self._show_photo(*decoded)
+            self.show_status(f"Opened {path.name}")
+            self.photo_opened.emit(path)
+
+    def _photo_not_decoded(self, message: str) -> None:
+        path = self._opened_by(self.sender())
+        if path is not None:
+            self.show_error(message)
+            self.photo_refused.emit(path)
 
     def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
         """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas."""

@@ -60,3 +60,14 @@ def drag_on_canvas(window: MainWindow, points: list[tuple[float, float]], button
 
 def photo_pixels(path: Path) -> np.ndarray:
     return np.asarray(Image.open(path).convert("RGB"))
+
+
+def open_photo(qtbot, window: MainWindow, path: Path, timeout_ms: int = 60_000) -> bool:
+    """Open ``path`` the way the menu does (decoded in a worker thread) and wait until it is on
+    the canvas (True) or refused with a message (False)."""
+    outcome: list[bool] = []
+    window.photo_opened.connect(lambda _: outcome.append(True))
+    window.photo_refused.connect(lambda _: outcome.append(False))
+    window.open_photo(path)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=timeout_ms)
+    return outcome[0]

@@ -27,6 +27,7 @@ def wait(condition, seconds=60):
 window = MainWindow(); window.resize(1000, 700); window.show()
 window.settings.n_iters = 100_000                      # a refinement that would run for ages
 window.open_photo(Path(sys.argv[1]))
+wait(lambda: window.photo is not None)
 drag_on_canvas(window, [(200, 300), (400, 500)])
 window.load_weights(Path(sys.argv[2]))
 wait(lambda: window.generator is not None)

@@ -30,6 +30,7 @@ photo, weights = Path(sys.argv[1]), Path(sys.argv[2])
 window = MainWindow(); window.resize(1000, 700); window.show()
 window.settings.refine = False
 window.open_photo(photo)
+wait(lambda: window.photo is not None)
 window.canvas.set_brush_size(50)
 drag_on_canvas(window, [(200, 300), (400, 500)])
 window.load_weights(weights)

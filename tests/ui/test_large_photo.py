@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.ui.conftest import drag_on_canvas
+from tests.ui.conftest import drag_on_canvas, open_photo
 
 # Budget for a 6000x4000 photo: the RGB array (72 MB), the displayed pixmap (96 MB), the mask
 # (24 MB), one stroke's undo copy (24 MB) and transient decode buffers: about 220 MB measured.
@@ -21,7 +21,7 @@ def _resident_mb() -> float:
     raise RuntimeError("no VmRSS")
 
 
-def test_a_24_megapixel_photo_opens_and_paints_within_budget(window, tmp_path: Path) -> None:
+def test_a_24_megapixel_photo_opens_and_paints_within_budget(qtbot, window, tmp_path: Path) -> None:
     yy, xx = np.mgrid[0:4000, 0:6000].astype(np.float32)
     photo = np.stack([180 + 30 * np.sin(xx / 700), 140 + 20 * np.cos(yy / 500), 120 + 0 * xx], axis=-1).astype(np.uint8)
     path = tmp_path / "big.jpg"
@@ -29,7 +29,7 @@ def test_a_24_megapixel_photo_opens_and_paints_within_budget(window, tmp_path: P
     del yy, xx, photo
 
     before = _resident_mb()
-    assert window.open_photo(path)
+    assert open_photo(qtbot, window, path)
     window.canvas.set_brush_size(200)
     for y in (1000, 2000, 3000):
         drag_on_canvas(window, [(500, y), (2500, y + 200), (5500, y)])

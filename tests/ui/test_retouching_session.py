@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QTimer
 
-from tests.ui.conftest import drag_on_canvas, photo_pixels
+from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
 
 
 def _load_small_model(qtbot, window, small_weights: Path) -> None:
@@ -17,7 +17,7 @@ def _load_small_model(qtbot, window, small_weights: Path) -> None:
 
 def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_weights: Path, tmp_path: Path) -> None:
     photo_path, (x1, y1, x2, y2) = tattoo_png
-    assert window.open_photo(photo_path)
+    assert open_photo(qtbot, window, photo_path)
     window.canvas.set_brush_size(60)
     middle = (x1 + x2) / 2
 
@@ -57,12 +57,12 @@ def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_
     exported = photo_pixels(out)
     assert np.array_equal(exported[~hole], original[~hole])
     assert not np.array_equal(exported[hole], original[hole])
-    assert window.open_photo(out) and np.array_equal(window.photo, exported)
+    assert open_photo(qtbot, window, out) and np.array_equal(window.photo, exported)
 
 
 def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tattoo_png, small_weights: Path) -> None:
     photo_path, (x1, y1, x2, y2) = tattoo_png
-    window.open_photo(photo_path)
+    open_photo(qtbot, window, photo_path)
     window.canvas.set_brush_size(120)
     drag_on_canvas(window, [(x1 + 60, y1 + 60), (x2 - 60, y2 - 60)])
     _load_small_model(qtbot, window, small_weights)
@@ -88,9 +88,9 @@ def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tat
     assert window.actions_by_name["inpaint"].isEnabled()
 
 
-def test_empty_mask_and_missing_model_are_explained(window, tattoo_png, monkeypatch) -> None:
+def test_empty_mask_and_missing_model_are_explained(qtbot, window, tattoo_png, monkeypatch) -> None:
     monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: None)
-    window.open_photo(tattoo_png[0])
+    open_photo(qtbot, window, tattoo_png[0])
     window.run_inpainting()
     assert "empty" in window.last_message.text()
 
@@ -102,7 +102,7 @@ def test_empty_mask_and_missing_model_are_explained(window, tattoo_png, monkeypa
 def test_bad_files_give_dialogs_and_the_app_keeps_working(qtbot, window, tattoo_png, tmp_path: Path) -> None:
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"\xff\xd8\xff not a photo")
-    assert not window.open_photo(broken)
+    assert not open_photo(qtbot, window, broken)
     assert "broken.jpg" in window.last_message.text()
 
     bad_weights = tmp_path / "big-lama.ckpt"
@@ -112,7 +112,7 @@ def test_bad_files_give_dialogs_and_the_app_keeps_working(qtbot, window, tattoo_
                     timeout=10_000)
     assert window.generator is None
 
-    assert window.open_photo(tattoo_png[0])
+    assert open_photo(qtbot, window, tattoo_png[0])
     wrong = tmp_path / "mask.png"
     from PIL import Image
     Image.new("L", (10, 10), 255).save(wrong)
@@ -120,8 +120,8 @@ def test_bad_files_give_dialogs_and_the_app_keeps_working(qtbot, window, tattoo_
     assert "same size" in window.last_message.text()
 
 
-def test_mask_tools_grow_shrink_clear_save_load(window, tattoo_png, tmp_path: Path) -> None:
-    window.open_photo(tattoo_png[0])
+def test_mask_tools_grow_shrink_clear_save_load(qtbot, window, tattoo_png, tmp_path: Path) -> None:
+    open_photo(qtbot, window, tattoo_png[0])
     window.canvas.set_brush_size(20)
     drag_on_canvas(window, [(300, 300), (400, 300)])
     painted = window.mask_array()
@@ -143,7 +143,7 @@ def test_mask_tools_grow_shrink_clear_save_load(window, tattoo_png, tmp_path: Pa
 
 
 def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_png, settings) -> None:
-    window.open_photo(tattoo_png[0])
+    open_photo(qtbot, window, tattoo_png[0])
     window.canvas.set_brush_size(40)
     drag_on_canvas(window, [(300, 300), (500, 300)])
     window.actions_by_name["eraser"].trigger()
@@ -179,7 +179,7 @@ def test_preferences_dialog_saves_what_the_user_sets(qtbot, window, settings) ->
     assert settings.texture_strength == 0.4 and window.inpaint_settings().texture_strength == 0.4
 
 
-def test_export_keeps_the_format_and_strips_private_metadata(window, tmp_path: Path) -> None:
+def test_export_keeps_the_format_and_strips_private_metadata(qtbot, window, tmp_path: Path) -> None:
     from PIL import Image
 
     exif = Image.Exif()
@@ -187,7 +187,7 @@ def test_export_keeps_the_format_and_strips_private_metadata(window, tmp_path: P
     exif[0x010F] = "Camera Maker"
     source = tmp_path / "portrait.jpg"
     Image.new("RGB", (64, 48), (200, 150, 130)).save(source, exif=exif.tobytes())
-    window.open_photo(source)
+    open_photo(qtbot, window, source)
     out = tmp_path / "portrait-clean.jpg"
 
     assert window.export_to(out)
@@ -202,7 +202,7 @@ def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_pn
                                                         monkeypatch) -> None:
     monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: small_weights)
     window.settings.refine = False
-    window.open_photo(tattoo_png[0])
+    open_photo(qtbot, window, tattoo_png[0])
     drag_on_canvas(window, [(300, 300), (360, 360)])
 
     window.run_inpainting()  # loads the embedded model first, then runs
@@ -216,7 +216,7 @@ def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_pn
 def test_applying_the_quick_result_during_refinement_and_opening_another_photo(
         qtbot, window, tattoo_png, small_weights: Path, tmp_path: Path) -> None:
     photo_path, (x1, y1, x2, y2) = tattoo_png
-    window.open_photo(photo_path)
+    open_photo(qtbot, window, photo_path)
     window.canvas.set_brush_size(120)
     drag_on_canvas(window, [(x1 + 60, y1 + 60), (x2 - 60, y2 - 60)])
     _load_small_model(qtbot, window, small_weights)
@@ -236,7 +236,7 @@ def test_applying_the_quick_result_during_refinement_and_opening_another_photo(
     other = tmp_path / "other.png"
     from PIL import Image
     Image.new("RGB", (300, 200), (180, 140, 120)).save(other)
-    window.open_photo(other)  # the old run is abandoned; nothing of it reaches the new photo
+    open_photo(qtbot, window, other)  # the old run is abandoned; nothing of it reaches the new photo
     qtbot.wait(500)
     assert window.photo.shape == (200, 300, 3) and window.results is None and not window.compare.isVisible()
 
@@ -246,7 +246,7 @@ def test_autosave_writes_in_the_background_and_keeps_up_with_fast_edits(qtbot, w
     from skingan_desktop.io.session import load_session
 
     photo_path, (x1, y1, x2, y2) = tattoo_png
-    assert window.open_photo(photo_path)
+    assert open_photo(qtbot, window, photo_path)
     qtbot.waitUntil(lambda: not window.autosave_pending, timeout=30_000)
     drag_on_canvas(window, [(x1 + 20, y1 + 20), (x1 + 60, y1 + 60)])
     window.autosave()                     # a write starts...
@@ -257,3 +257,20 @@ def test_autosave_writes_in_the_background_and_keeps_up_with_fast_edits(qtbot, w
 
     saved = load_session(window.settings.recovery_path, read_photo(photo_path).rgb8)
     assert np.array_equal(saved.mask, window.mask_array())  # both strokes are in the file
+
+
+def test_photos_decode_in_the_background_and_the_latest_choice_wins(qtbot, window, tattoo_png, tmp_path: Path) -> None:
+    from PIL import Image
+    other = tmp_path / "other.png"
+    Image.new("RGB", (300, 200), (180, 140, 120)).save(other)
+    opened: list[Path] = []
+    window.photo_opened.connect(opened.append)
+
+    window.open_photo(tattoo_png[0])   # still decoding when the user picks another one
+    assert window.photo is None and "Opening arm.png" in window.last_status
+    assert open_photo(qtbot, window, other)
+    qtbot.wait(500)  # the first decode has ended by now, and is dropped
+
+    assert opened == [other]
+    assert window.photo.shape == (200, 300, 3) and window.photo_path == other
+    assert window.windowTitle() == "other.png - SkinGAN Desktop"
