@@ -59,6 +59,7 @@ def images(count: int, size: int, seed: int) -> torch.Tensor:
 def check_lpips(folder: Path) -> None:
     import lpips
 
+    torch.manual_seed(0)
     reference = lpips.LPIPS(net="alex", pretrained=True, pnet_rand=True, verbose=False).eval()
     randomise(reference.net)
     # lpips splits torchvision's AlexNet.features into slices but keeps the layer indices.

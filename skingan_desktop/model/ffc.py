@@ -87,7 +87,7 @@ class SpectralTransform(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         reduced = self.conv1(self.downsample(x))
-        return self.conv2(reduced + self.fu(reduced))
+        return self.conv2(self.fu(reduced).add_(reduced))  # fu's output is fresh: sum in place
 
 
 class FFC(nn.Module):
@@ -129,12 +129,49 @@ class FFC(nn.Module):
             SpectralTransform(in_global, out_global, stride)
             if in_global and out_global else None
         )
+        # Inference form (see model/inference.py): convl2l and convl2g, which read the same
+        # input, as one convolution whose first ``out_local`` outputs are convl2l's.
+        self.convl2lg: Optional[nn.Conv2d] = None
+        self.fused_split = 0
 
     def forward(self, x: FeaturePair | Tensor) -> FeaturePair:
         local, glob = (x, None) if isinstance(x, Tensor) else x
+        if self.convl2lg is not None and local is not None:
+            return self._forward_fused(local, glob)
         out_local = _add(_apply(self.convl2l, local), _apply(self.convg2l, glob))
         out_global = _add(_apply(self.convl2g, local), _apply(self.convg2g, glob))
         return out_local, out_global
+
+    def _forward_fused(self, local: Tensor, glob: Optional[Tensor]) -> FeaturePair:
+        both = self.convl2lg(local)  # one padding and one pass over ``local`` instead of two
+        from_local, to_global = both[:, :self.fused_split], both[:, self.fused_split:]
+        if glob is None:
+            return from_local, to_global
+        # The branch outputs are fresh tensors, so the sums can be taken in place (also under
+        # autograd: an addition needs none of its inputs for its gradient).
+        out_local = from_local if self.convg2l is None else self.convg2l(glob).add_(from_local)
+        out_global = to_global if self.convg2g is None else self.convg2g(glob).add_(to_global)
+        return out_local, out_global
+
+    def fuse_local_convolutions(self) -> None:
+        """Replace convl2l and convl2g by one convolution computing both (same results)."""
+        first, second = self.convl2l, self.convl2g
+        if first is None or second is None or self.convl2lg is not None:
+            return
+        fused = nn.Conv2d(
+            first.in_channels, first.out_channels + second.out_channels, first.kernel_size,
+            first.stride, first.padding, first.dilation, bias=first.bias is not None or second.bias is not None,
+            padding_mode=first.padding_mode,
+        ).to(device=first.weight.device, dtype=first.weight.dtype)
+        with torch.no_grad():
+            fused.weight.copy_(torch.cat([first.weight, second.weight]))
+            if fused.bias is not None:
+                def bias(conv: nn.Conv2d) -> Tensor:
+                    return conv.bias if conv.bias is not None else conv.weight.new_zeros(conv.out_channels)
+                fused.bias.copy_(torch.cat([bias(first), bias(second)]))
+        fused.requires_grad_(first.weight.requires_grad)
+        self.fused_split = first.out_channels
+        self.convl2lg, self.convl2l, self.convl2g = fused, None, None
 
 
 def _apply(module: Optional[nn.Module], x: Optional[Tensor]) -> Optional[Tensor]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .ffc import FFCNormAct, FourierUnit, SpectralTransform
+from .ffc import FFC, FFCNormAct, FourierUnit, SpectralTransform
 
 
 def _affine(bn: nn.BatchNorm2d) -> tuple[Tensor, Tensor]:
@@ -69,11 +69,16 @@ def _planar_order(channels: int, device: torch.device) -> Tensor:
 
 
 def prepare_for_inference(generator: nn.Module) -> nn.Module:
-    """Eval mode, no weight gradients, BatchNorms folded, planar Fourier units, channels-last
-    memory (fastest on CPU oneDNN and on CUDA tensor cores). In place; returns ``generator``."""
+    """Eval mode, no weight gradients, BatchNorms folded, planar Fourier units, the two
+    convolutions that read an FFC's local branch fused into one (one padding and one pass over
+    the input instead of two), channels-last memory (fastest on CPU oneDNN and on CUDA tensor
+    cores). In place; returns ``generator``."""
     generator.eval().requires_grad_(False)
     fold_batch_norms(generator)
     make_fourier_units_planar(generator)
+    for module in generator.modules():
+        if isinstance(module, FFC):
+            module.fuse_local_convolutions()
     return generator.to(memory_format=torch.channels_last)
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QRadialGradient, QUndoCommand, QUndoStack,
     QWheelEvent, QKeyEvent,
@@ -113,6 +113,7 @@ class PhotoCanvas(QGraphicsView):
         self.setMouseTracking(True)
         self.setBackgroundBrush(QColor(45, 45, 48))
         self.photo_item: Optional[QGraphicsPixmapItem] = None
+        self.original_item: Optional[QGraphicsPixmapItem] = None  # shown while comparing
         self.mask_layer: Optional[MaskLayer] = None
         self.brush_size = 40
         self.hardness = 0.7
@@ -129,6 +130,7 @@ class PhotoCanvas(QGraphicsView):
         """Show a new photo with an empty mask (the undo history is the caller's to clear)."""
         scene = self.scene()
         scene.clear()
+        self.original_item = None
         self.photo_item = scene.addPixmap(QPixmap.fromImage(image))
         self.photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.mask_layer = MaskLayer(image.size())
@@ -145,6 +147,18 @@ class PhotoCanvas(QGraphicsView):
         painter.drawImage(rect.topLeft(), image)
         painter.end()
         self.photo_item.setPixmap(pixmap)
+
+    def show_original(self, top_left: QPoint, image: QImage) -> None:
+        """Lay ``image`` (the original pixels of an edited rectangle) over the photo and the mask."""
+        self.hide_original()
+        self.original_item = self.scene().addPixmap(QPixmap.fromImage(image))
+        self.original_item.setPos(QPointF(top_left))
+        self.original_item.setZValue(1)
+
+    def hide_original(self) -> None:
+        if self.original_item is not None:
+            self.scene().removeItem(self.original_item)
+            self.original_item = None
 
     def has_photo(self) -> bool:
         return self.mask_layer is not None

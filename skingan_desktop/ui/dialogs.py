@@ -81,7 +81,7 @@ class ShortcutsDialog(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         rows = [(a.text().replace("&", ""), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
         rows += [("Pan", "Space + drag, or middle button drag"), ("Zoom", "Mouse wheel"),
-                 ("Show the original in the compare pane", "Hold \\")]
+                 ("Show the original (photo and compare pane)", "Hold \\")]
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Shortcut"])
         for row, (name, keys) in enumerate(rows):

@@ -13,11 +13,13 @@ from typing import Callable, Optional
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack,
+)
 from PySide6.QtWidgets import (
-    QColorDialog, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
-    QPushButton, QSplitter,
+    QColorDialog, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
+    QPushButton, QSplitter, QUndoView,
 )
 
 from ..engine.mask_ops import grow_mask
@@ -95,6 +97,14 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
+        # The history panel: every stroke, mask edit and applied result, newest last; a click
+        # goes back (or forward) to that step.
+        self.history_view = QUndoView(self.undo_stack)
+        self.history_view.setEmptyLabel("Photo as opened")
+        self.history_dock = QDockWidget("History", self)
+        self.history_dock.setObjectName("history")  # so that the window state remembers it
+        self.history_dock.setWidget(self.history_view)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
 
         self.photo: Optional[np.ndarray] = None  # the working 8-bit pixels the user edits
         self.photo_file: Optional[PhotoFile] = None  # the file as read: depth, alpha, ICC, EXIF
@@ -167,6 +177,8 @@ class MainWindow(QMainWindow):
         a("zoom_out", "Zoom &out", "fa5s.search-minus", QKeySequence.StandardKey.ZoomOut, lambda: self.canvas.zoom_by(0.8))
         a("fit", "&Fit to window", "fa5s.expand", "Ctrl+0", self.canvas.fit_to_window)
         a("actual", "&100 %", "fa5s.compress", "Ctrl+1", self.canvas.zoom_to_actual_size)
+        a("show_original", "Show &original", "fa5s.images", None, self._show_original,
+          "Show the original photo where it was edited (or hold \\)", True)
         a("toggle_mask", "&Show mask", "fa5s.eye", "H", self._toggle_mask, "Show or hide the mask overlay", True)
         a("overlay_color", "Mask &colour…", "fa5s.palette", None, self._ask_overlay_color)
         a("overlay_opacity", "Mask &opacity…", "fa5s.adjust", None, self._ask_overlay_opacity)
@@ -198,13 +210,16 @@ class MainWindow(QMainWindow):
             "&File": ["open", "open_session", "save_session", None, "export", None, "load_weights", None, "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
                       None, "preferences"],
-            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "toggle_mask", "overlay_color", "overlay_opacity"],
+            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
+                      "overlay_opacity"],
             "&Tools": ["brush", "eraser", "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
         }
         for title, names in menus.items():
             menu = self.menuBar().addMenu(title)
+            if title == "&View":
+                view_menu = menu
             for name in names:
                 menu.addSeparator() if name is None else menu.addAction(get[name])
             if title == "&File":
@@ -215,10 +230,12 @@ class MainWindow(QMainWindow):
                 for action in self.device_actions.values():
                     device_menu.addAction(action)
         self._refresh_recent_menu()
+        view_menu.addSeparator()
+        view_menu.addAction(self.history_dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
         for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger",
-                     None, "fit", "actual", "toggle_mask", None, "inpaint", "cancel"):
+                     None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
             toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
     def _create_status_bar(self) -> None:
@@ -241,7 +258,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
-        for name in ("export", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual"):
+        for name in ("export", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual",
+                     "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
@@ -302,6 +320,7 @@ class MainWindow(QMainWindow):
     def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
         """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas."""
         self._abandon_job()
+        self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
         path = photo_file.path
         self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
         self.canvas.set_photo(photo_to_qimage(working))
@@ -413,6 +432,7 @@ class MainWindow(QMainWindow):
 
     def set_photo_region(self, region: WorkRegion, pixels: np.ndarray) -> None:
         assert self.photo is not None
+        self._set_showing_original(False)
         self.photo[region.slices] = pixels
         self.canvas.update_photo_region(QRect(region.left, region.top, region.width, region.height),
                                         photo_to_qimage(pixels))
@@ -470,6 +490,41 @@ class MainWindow(QMainWindow):
     def _brush_size_changed(self, size: int) -> None:
         self.brush_label.setText(f"Brush {size} px")
         self.settings.brush_size = size
+
+    def _set_showing_original(self, on: bool) -> None:
+        self.actions_by_name["show_original"].setChecked(on)
+        self._show_original(on)
+
+    def _show_original(self, on: bool) -> None:
+        """Lay the original pixels over the part of the photo that edits changed, or remove them."""
+        if not on or self.photo is None or self.photo_file is None:
+            self.canvas.hide_original()
+            return
+        original = self.photo_file.rgb8
+        changed = np.any(self.photo != original, axis=2)
+        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+        if rows.size == 0:
+            self.show_status("Nothing edited yet: the photo is the original.")
+            self.actions_by_name["show_original"].setChecked(False)
+            return
+        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        self.canvas.show_original(QPoint(int(left), int(top)), photo_to_qimage(np.ascontiguousarray(original[top:bottom, left:right])))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():  # hold to compare
+            self._set_showing_original(True)
+            if self.compare.isVisible():
+                self.compare.show_original(True)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():
+            self._set_showing_original(False)
+            if self.compare.isVisible():
+                self.compare.show_original(False)
+            return
+        super().keyReleaseEvent(event)
 
     def _toggle_mask(self) -> None:
         if self.canvas.mask_layer is not None:

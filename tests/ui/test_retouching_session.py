@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 
 from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
 
@@ -47,6 +47,20 @@ def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_
     assert not np.array_equal(window.photo[hole], original[hole])
     assert np.array_equal(window.photo[~hole], original[~hole])
     assert not window.mask_array().any()  # ready for the next tattoo
+
+    # Hold \ to see the original where the result went in; let go to see the result again.
+    qtbot.keyPress(window.canvas, Qt.Key.Key_Backslash)
+    overlay = window.canvas.original_item
+    assert overlay is not None and window.actions_by_name["show_original"].isChecked()
+    changed = np.any(window.photo != original, axis=2)  # inside the hole only, as checked above
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    assert overlay.pos() == QPointF(cols[0], rows[0])
+    assert (overlay.pixmap().width(), overlay.pixmap().height()) == (cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1)
+    y, x = int((y1 + y2) / 2), int(middle)
+    shown = overlay.pixmap().toImage().pixelColor(x - int(overlay.pos().x()), y - int(overlay.pos().y()))
+    assert (shown.red(), shown.green(), shown.blue()) == tuple(original[y, x])
+    qtbot.keyRelease(window.canvas, Qt.Key.Key_Backslash)
+    assert window.canvas.original_item is None and not window.actions_by_name["show_original"].isChecked()
     window.actions_by_name["undo"].trigger()
     assert np.array_equal(window.photo, original) and np.array_equal(window.mask_array(), painted)
     window.actions_by_name["redo"].trigger()
@@ -274,3 +288,22 @@ def test_photos_decode_in_the_background_and_the_latest_choice_wins(qtbot, windo
     assert opened == [other]
     assert window.photo.shape == (200, 300, 3) and window.photo_path == other
     assert window.windowTitle() == "other.png - SkinGAN Desktop"
+
+
+def test_the_history_panel_lists_each_step_and_a_click_goes_back(qtbot, window, tattoo_png) -> None:
+    open_photo(qtbot, window, tattoo_png[0])
+    drag_on_canvas(window, [(100, 100), (300, 120)])
+    after_first = window.mask_array().copy()
+    drag_on_canvas(window, [(100, 400), (300, 420)])
+    view = window.history_view
+    assert window.history_dock.isVisible()
+    assert view.model().rowCount() == 3
+    assert view.model().index(0, 0).data() == "Photo as opened"
+
+    first_stroke = view.model().index(1, 0)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(first_stroke).center())
+
+    assert window.undo_stack.index() == 1
+    assert np.array_equal(window.mask_array(), after_first)
+    window.history_dock.toggleViewAction().trigger()  # View > History hides the panel
+    assert not window.history_dock.isVisible()
