@@ -269,6 +269,30 @@ def write_photo(path: str | Path, photo: PhotoFile, edited8: np.ndarray, *, qual
     return write_atomically(Path(path), data)
 
 
+def write_patch(path: str | Path, photo: PhotoFile, edited8: np.ndarray) -> Path:
+    """Write what the edits changed as a full-size RGBA PNG: the edited pixels, opaque where they
+    differ from the photo's and transparent elsewhere, with the photo's ICC profile. Laid as a
+    layer over the original in an image editor, it reproduces the cleaned photo while the
+    original stays untouched (a non-destructive hand-off). Atomic, like every export."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise PhotoError(f"Cannot save {path}: a patch is a PNG with transparency; use a .png name.")
+    save_format(path)  # the folder exists
+    if edited8.shape != photo.rgb8.shape:
+        raise PhotoError(f"The edited image is {edited8.shape[1]}x{edited8.shape[0]} but the photo is "
+                         f"{photo.rgb8.shape[1]}x{photo.rgb8.shape[0]}.")
+    changed = np.any(edited8 != photo.rgb8, axis=2)
+    if not changed.any():
+        raise PhotoError("Nothing is edited yet, so there is no patch to export.")
+    rgba = np.zeros(edited8.shape[:2] + (4,), np.uint8)
+    rgba[changed, :3] = edited8[changed]
+    rgba[changed, 3] = 255
+    buffer = io.BytesIO()
+    extra = {"icc_profile": photo.icc_profile} if photo.icc_profile else {}
+    Image.fromarray(rgba, "RGBA").save(buffer, format="PNG", **extra)
+    return write_atomically(path, buffer.getvalue())
+
+
 def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
     """Write plain pixels (``(H, W, 3)`` or ``(H, W)`` uint8, e.g. a mask) atomically."""
     fmt = save_format(path)

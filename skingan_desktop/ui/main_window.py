@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from ..engine.mask_ops import grow_mask
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
-from ..io.photos import SAVE_FORMATS, PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_photo
+from ..io.photos import (
+    SAVE_FORMATS, PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_patch, write_photo,
+)
 from ..io.session import (
     SESSION_SUFFIX, Session, default_session_path, load_session, read_session_header, recovery_candidate,
     save_session,
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
           "Save the mask and edits to reopen later")
         a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self._ask_open_session)
         a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
+        a("export_patch", "Export &patch…", "fa5s.layer-group", None, self._ask_export_patch,
+          "Save only the changed pixels as a transparent PNG, to lay over the original as a layer")
         a("quit", "&Quit", "fa5s.power-off", QKeySequence.StandardKey.Quit, self.close)
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
@@ -207,7 +211,7 @@ class MainWindow(QMainWindow):
     def _create_menus_and_toolbar(self) -> None:
         get = self.actions_by_name
         menus = {
-            "&File": ["open", "open_session", "save_session", None, "export", None, "load_weights", None, "quit"],
+            "&File": ["open", "open_session", "save_session", None, "export", "export_patch", None, "load_weights", None, "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
                       None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
@@ -258,7 +262,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
-        for name in ("export", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual",
+        for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual",
                      "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
@@ -588,6 +592,29 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return False
         self._replace_mask(np.where(hole, 255, 0).astype(np.uint8), "Load mask")
+        return True
+
+    def _ask_export_patch(self) -> None:
+        if self.photo_path is None:
+            return
+        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-patch.png")
+        path, _ = QFileDialog.getSaveFileName(self, "Export patch", str(suggestion), "PNG (*.png)")
+        if path:
+            self.export_patch_to(Path(path))
+
+    def export_patch_to(self, path: Path) -> bool:
+        """Write the changed pixels as a transparent PNG layer (never over the original photo)."""
+        if self.photo is None or self.photo_file is None:
+            return False
+        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve():
+            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
+            return False
+        try:
+            write_patch(path, self.photo_file, self.photo)
+        except PhotoError as exc:
+            self.show_error(str(exc))
+            return False
+        self.show_status(f"Patch exported to {path}")
         return True
 
     def _ask_save_mask(self) -> None:

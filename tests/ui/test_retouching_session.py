@@ -68,6 +68,14 @@ def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_
     out = tmp_path / "clean.png"
     assert window.export_to(out)
     assert str(out) in window.last_status
+    patch = tmp_path / "arm-patch.png"  # the same edit as a layer for an image editor
+    assert window.export_patch_to(patch)
+    from PIL import Image
+    layer = np.array(Image.open(patch))
+    changed = np.any(window.photo != original, axis=2)
+    assert layer.shape == window.photo.shape[:2] + (4,)
+    assert np.array_equal(layer[..., 3] == 255, changed) and not layer[~changed, 3].any()
+    assert np.array_equal(layer[changed, :3], window.photo[changed])
     exported = photo_pixels(out)
     assert np.array_equal(exported[~hole], original[~hole])
     assert not np.array_equal(exported[hole], original[hole])
@@ -127,6 +135,11 @@ def test_bad_files_give_dialogs_and_the_app_keeps_working(qtbot, window, tattoo_
     assert window.generator is None
 
     assert open_photo(qtbot, window, tattoo_png[0])
+    assert not window.export_patch_to(tmp_path / "patch.png")
+    assert "Nothing is edited yet" in window.last_message.text()
+    assert not window.export_patch_to(tmp_path / "patch.jpg")
+    assert "use a .png name" in window.last_message.text()
+    assert not (tmp_path / "patch.png").exists() and not (tmp_path / "patch.jpg").exists()
     wrong = tmp_path / "mask.png"
     from PIL import Image
     Image.new("L", (10, 10), 255).save(wrong)
