@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QImage, QMouseEvent, QPainter, QPen, QPixmap, QRadialGradient, QUndoCommand, QUndoStack,
-    QWheelEvent, QKeyEvent,
+    QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QRadialGradient, QTabletEvent,
+    QUndoCommand, QUndoStack, QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget,
@@ -124,6 +124,9 @@ class PhotoCanvas(QGraphicsView):
         self._cursor_point: Optional[QPointF] = None
         self._panning_from: Optional[QPointF] = None
         self._space_down = False
+        # A pen's pressure (0-1] while it touches a tablet; None for the mouse (full size).
+        self._pen_pressure: Optional[float] = None
+        self._last_pressure = 1.0
 
     # --- photo and mask -------------------------------------------------------------------
     def set_photo(self, image: QImage) -> None:
@@ -196,8 +199,8 @@ class PhotoCanvas(QGraphicsView):
             self.brush_size_changed.emit(size)
             self.viewport().update()
 
-    def _dab(self, painter: QPainter, center: QPointF) -> QRect:
-        radius = self.brush_size / 2.0
+    def _dab(self, painter: QPainter, center: QPointF, scale: float = 1.0) -> QRect:
+        radius = max(0.5, self.brush_size / 2.0 * scale)
         gradient = QRadialGradient(center, radius)
         gradient.setColorAt(0.0, QColor(0, 0, 0, 255))
         gradient.setColorAt(self.hardness, QColor(0, 0, 0, 255))
@@ -214,13 +217,16 @@ class PhotoCanvas(QGraphicsView):
         mode = (QPainter.CompositionMode.CompositionMode_DestinationOut if self.erasing
                 else QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setCompositionMode(mode)
-        spacing = max(1.0, self.brush_size * 0.2)
+        # Pen pressure scales the tip, changing smoothly from the last point's pressure.
+        first, last = self._last_pressure, self._pen_pressure if self._pen_pressure is not None else 1.0
+        self._last_pressure = last
+        spacing = max(1.0, self.brush_size * 0.2 * min(first, last))
         distance = math.hypot(end.x() - start.x(), end.y() - start.y())
         count = max(1, int(distance / spacing))
         dirty = QRect()
         for i in range(1, count + 1) if distance else [0]:
             t = i / count
-            dirty = dirty.united(self._dab(painter, start + (end - start) * t))
+            dirty = dirty.united(self._dab(painter, start + (end - start) * t, first + (last - first) * t))
         painter.end()
         dirty = dirty.intersected(self.mask_layer.mask.rect())
         self._stroke_rect = self._stroke_rect.united(dirty)
@@ -228,6 +234,7 @@ class PhotoCanvas(QGraphicsView):
 
     def _begin_stroke(self, point: QPointF) -> None:
         assert self.mask_layer is not None
+        self._last_pressure = self._pen_pressure if self._pen_pressure is not None else 1.0
         self._stroke_start_mask = self.mask_layer.mask.copy()
         self._stroke_rect = QRect()
         self._last_point = point
@@ -246,7 +253,16 @@ class PhotoCanvas(QGraphicsView):
         self._stroke_start_mask = None
         self._last_point = None
 
-    # --- mouse and keys ---------------------------------------------------------------------
+    # --- mouse, pen and keys ----------------------------------------------------------------
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        """Remember the pen's pressure, then let Qt deliver the same motion as mouse events,
+        which paint: a light touch paints a thin line, full pressure the set brush size."""
+        if event.type() == QEvent.Type.TabletRelease:
+            self._pen_pressure = None
+        elif event.pressure() > 0:
+            self._pen_pressure = min(1.0, max(0.05, event.pressure()))
+        event.ignore()
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton or (
                 event.button() == Qt.MouseButton.LeftButton and self._space_down):

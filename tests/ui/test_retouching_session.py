@@ -320,3 +320,42 @@ def test_the_history_panel_lists_each_step_and_a_click_goes_back(qtbot, window, 
     assert np.array_equal(window.mask_array(), after_first)
     window.history_dock.toggleViewAction().trigger()  # View > History hides the panel
     assert not window.history_dock.isVisible()
+
+
+def _pen_stroke(window, points: list[tuple[float, float]], pressure: float) -> None:
+    """A pen stroke as a tablet delivers it: each tablet event, then the mouse event Qt makes of it."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QPointingDevice, QTabletEvent
+    from PySide6.QtWidgets import QApplication
+    from tests.ui.conftest import send_mouse
+
+    viewport = window.canvas.viewport()
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    steps = [(QEvent.Type.TabletPress, QEvent.Type.MouseButtonPress, points[0], left, left)]
+    steps += [(QEvent.Type.TabletMove, QEvent.Type.MouseMove, p, none, left) for p in points[1:]]
+    steps += [(QEvent.Type.TabletRelease, QEvent.Type.MouseButtonRelease, points[-1], left, none)]
+    for tablet_kind, mouse_kind, (x, y), button, buttons in steps:
+        pos = QPointF(window.canvas.mapFromScene(QPointF(x, y)))
+        tablet = QTabletEvent(tablet_kind, QPointingDevice.primaryPointingDevice(), pos, viewport.mapToGlobal(pos),
+                              0.0 if tablet_kind == QEvent.Type.TabletRelease else pressure, 0, 0, 0, 0, 0,
+                              Qt.KeyboardModifier.NoModifier, button, buttons)
+        QApplication.sendEvent(viewport, tablet)
+        send_mouse(viewport, mouse_kind, pos, button, buttons)
+
+
+def test_pen_pressure_sets_the_width_of_the_stroke(qtbot, window, tattoo_png) -> None:
+    open_photo(qtbot, window, tattoo_png[0])
+    window.canvas.zoom_to_actual_size()
+    window.canvas.set_brush_size(60)
+    window.canvas.centerOn(300, 300)
+
+    _pen_stroke(window, [(200, 250), (300, 250), (400, 250)], pressure=0.25)
+    _pen_stroke(window, [(200, 350), (300, 350), (400, 350)], pressure=1.0)
+    drag_on_canvas(window, [(200, 450), (300, 450), (400, 450)])  # the mouse: full size
+
+    mask = window.mask_array()
+    light, firm, mouse = (int((mask[y - 50:y + 50, 300] > 127).sum()) for y in (250, 350, 450))
+    # A soft tip is about 0.85 of its size wide above half opacity: 52 px at full pressure.
+    assert firm == mouse and 45 <= firm <= 58, (light, firm, mouse)
+    assert 0.15 <= light / firm <= 0.35, (light, firm)
+    assert window.undo_stack.count() == 3
