@@ -136,7 +136,7 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 
     from .model import load_generator
     from .engine.tone import DEFAULT_TEXTURE_STRENGTH
-    from .training.evaluate import evaluate, generator_inpaint, markdown_table, opencv_baseline
+    from .training.evaluate import evaluate, generator_inpaint, generator_inpaints, markdown_table, opencv_baseline
     from .training.fid import FIDInception
     from .training.lpips import LPIPS
 
@@ -144,8 +144,9 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     generator = load_generator(weights, device="cpu")
     methods = {}
     if generator.tone_match:
-        for strength in args.strengths or [DEFAULT_TEXTURE_STRENGTH]:
-            methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = generator_inpaint(generator, strength)
+        strengths = args.strengths or [DEFAULT_TEXTURE_STRENGTH]
+        for strength, method in zip(strengths, generator_inpaints(generator, strengths)):
+            methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = method
     else:
         methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}

@@ -65,13 +65,30 @@ def opencv_baseline(flag: int) -> Inpaint:
 
 def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFAULT_TEXTURE_STRENGTH) -> Inpaint:
     """The engine's 512 pass at the crop's own size (texture models: over a diffusion fill)."""
-    device = next(generator.parameters()).device
+    return generator_inpaints(generator, [texture_strength])[0]
 
-    def run(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+
+def generator_inpaints(generator: torch.nn.Module, texture_strengths: list[float]) -> list[Inpaint]:
+    """:func:`generator_inpaint` at several texture strengths, sharing one generator pass per crop
+    (the strength only changes the composition after it)."""
+    device = next(generator.parameters()).device
+    last: list = [None, None, None]  # photo, hole, composite of the latest crop
+
+    def composite(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        if last[0] is not None and np.array_equal(last[0], photo) and np.array_equal(last[1], hole):
+            return last[2]
         image, mask = photo_to_tensor(photo, device), mask_to_tensor(hole, device)
         with torch.inference_mode():
             prediction = generator(generator_input(image, mask)).float()
-        filled = tensor_to_photo(mask * prediction + (1 - mask) * image)
+        last[:] = [photo.copy(), hole.copy(), tensor_to_photo(mask * prediction + (1 - mask) * image)]
+        return last[2]
+
+    return [_textured(generator, composite, strength) for strength in texture_strengths]
+
+
+def _textured(generator: torch.nn.Module, composite: Inpaint, texture_strength: float) -> Inpaint:
+    def run(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        filled = composite(photo, hole)
         if getattr(generator, "tone_match", False):
             return frequency_separated_fill(photo, filled, hole, strength=texture_strength,
                                             lattice_period=lattice_period(generator))

@@ -140,3 +140,24 @@ def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> 
     training = evaluate(method, photos, tmp_path / "cache", training_subjects=True)["NS"]["count"]
     assert held_out > 0 and training > 0
     assert held_out + training == len(load_or_harvest(photos, tmp_path / "cache").crops)
+
+
+def test_several_texture_strengths_share_one_generator_pass_per_crop() -> None:
+    from skingan_desktop.model import load_generator
+    from skingan_desktop.resources import embedded_model_path
+    from skingan_desktop.training.evaluate import generator_inpaint, generator_inpaints
+
+    generator = load_generator(embedded_model_path())
+    passes = []
+    generator.register_forward_hook(lambda *args: passes.append(1))
+    rng = np.random.default_rng(0)
+    photo = rng.integers(60, 200, (64, 64, 3), dtype=np.uint8)
+    hole = np.zeros((64, 64), bool)
+    hole[20:44, 16:40] = True
+
+    light, strong = generator_inpaints(generator, [0.5, 1.0])
+    results = [light(photo.copy(), hole), strong(photo.copy(), hole)]
+
+    assert len(passes) == 1
+    assert not np.array_equal(results[0], results[1])
+    assert np.array_equal(results[1], generator_inpaint(generator, 1.0)(photo.copy(), hole))
