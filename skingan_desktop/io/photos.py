@@ -179,15 +179,21 @@ def load_mask(path: str | Path, expected_size: tuple[int, int] | None = None) ->
     return values.any(axis=-1) if values.ndim == 3 else values != 0
 
 
-def merge_edit(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
-    """The photo at its own bit depth with the edit in: pixels whose 8-bit value the edit
-    changed take the edited value (scaled to 16 bits when needed), all others stay as read."""
+def changed_pixels(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
+    """``(H, W)`` bool: where the edited 8-bit pixels differ from the photo's as read. Raises
+    :class:`PhotoError` when the edit is not the photo's size."""
     if edited8.shape != photo.rgb.shape:
         raise PhotoError(f"The edited image is {edited8.shape[1]}x{edited8.shape[0]} but the photo is "
                          f"{photo.rgb.shape[1]}x{photo.rgb.shape[0]}.")
+    return (edited8 != photo.rgb8).any(axis=-1)
+
+
+def merge_edit(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
+    """The photo at its own bit depth with the edit in: pixels whose 8-bit value the edit
+    changed take the edited value (scaled to 16 bits when needed), all others stay as read."""
+    changed = changed_pixels(photo, edited8)
     if photo.bit_depth == 8:
         return edited8
-    changed = (edited8 != photo.rgb8).any(axis=-1)
     merged = photo.rgb.copy()
     merged[changed] = edited8[changed].astype(np.uint16) * 257
     return merged
@@ -278,10 +284,7 @@ def write_patch(path: str | Path, photo: PhotoFile, edited8: np.ndarray) -> Path
     if path.suffix.lower() != ".png":
         raise PhotoError(f"Cannot save {path}: a patch is a PNG with transparency; use a .png name.")
     save_format(path)  # the folder exists
-    if edited8.shape != photo.rgb8.shape:
-        raise PhotoError(f"The edited image is {edited8.shape[1]}x{edited8.shape[0]} but the photo is "
-                         f"{photo.rgb8.shape[1]}x{photo.rgb8.shape[0]}.")
-    changed = np.any(edited8 != photo.rgb8, axis=2)
+    changed = changed_pixels(photo, edited8)
     if not changed.any():
         raise PhotoError("Nothing is edited yet, so there is no patch to export.")
     rgba = np.zeros(edited8.shape[:2] + (4,), np.uint8)

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
-from ..engine.mask_ops import grow_mask
+from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
 from ..io.photos import (
-    SAVE_FORMATS, PhotoError, PhotoFile, load_mask, read_photo, save_photo, write_patch, write_photo,
+    SAVE_FORMATS, PhotoError, PhotoFile, changed_pixels, load_mask, read_photo, save_photo, write_patch,
+    write_photo,
 )
 from ..io.session import (
     SESSION_SUFFIX, Session, default_session_path, load_session, read_session_header, recovery_candidate,
@@ -468,12 +469,18 @@ class MainWindow(QMainWindow):
                 return
         self.export_to(Path(path), allow_original=overwrite_original)
 
+    def _refuse_original(self, path: Path) -> bool:
+        """True (after telling the user) when ``path`` is the open photo's own file."""
+        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve():
+            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
+            return True
+        return False
+
     def export_to(self, path: Path, *, allow_original: bool = False) -> bool:
         """Write the working photo at full resolution; the original only with ``allow_original``."""
         if self.photo is None:
             return False
-        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve() and not allow_original:
-            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
+        if not allow_original and self._refuse_original(path):
             return False
         assert self.photo_file is not None
         try:
@@ -504,15 +511,14 @@ class MainWindow(QMainWindow):
         if not on or self.photo is None or self.photo_file is None:
             self.canvas.hide_original()
             return
-        original = self.photo_file.rgb8
-        changed = np.any(self.photo != original, axis=2)
-        rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-        if rows.size == 0:
+        bounds = mask_bounds(changed_pixels(self.photo_file, self.photo))
+        if bounds is None:
             self.show_status("Nothing edited yet: the photo is the original.")
             self.actions_by_name["show_original"].setChecked(False)
             return
-        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        self.canvas.show_original(QPoint(int(left), int(top)), photo_to_qimage(np.ascontiguousarray(original[top:bottom, left:right])))
+        left, top, right, bottom = bounds
+        original = np.ascontiguousarray(self.photo_file.rgb8[top:bottom, left:right])
+        self.canvas.show_original(QPoint(left, top), photo_to_qimage(original))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Backslash and not event.isAutoRepeat():  # hold to compare
@@ -606,8 +612,7 @@ class MainWindow(QMainWindow):
         """Write the changed pixels as a transparent PNG layer (never over the original photo)."""
         if self.photo is None or self.photo_file is None:
             return False
-        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve():
-            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
+        if self._refuse_original(path):
             return False
         try:
             write_patch(path, self.photo_file, self.photo)
