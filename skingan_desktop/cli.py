@@ -80,6 +80,9 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--perceptual", type=float, default=30.0, help="its weight (LaMa: 30)")
     train.add_argument("--minutes", type=float, help="stop with a checkpoint after this many minutes")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    train.add_argument("--float32", action="store_true",
+                       help="no bfloat16 mixed precision, which is used where the device computes it natively "
+                            "(CUDA, CPUs with AVX512-BF16 or AMX)")
 
     evaluate = commands.add_parser("evaluate", help="compare a generator with OpenCV Telea and Navier-Stokes",
                                    description="Masked PSNR, masked SSIM and a texture measure on held-out skin "
@@ -88,6 +91,8 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--weights", type=Path, help="generator to evaluate (default: the embedded model)")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--limit", type=int, help="evaluate at most this many crops")
+    evaluate.add_argument("--masks-per-crop", type=int, default=1,
+                          help="fill every crop under this many seeded masks (default 1)")
     evaluate.add_argument("--cache", type=Path, default=Path(".cache"), help="where harvested crops are cached")
     evaluate.add_argument("--lpips", nargs=2, type=Path, metavar=("ALEXNET", "LINEAR"),
                           help="add LPIPS: the ImageNet AlexNet weights and LPIPS v0.1's alex.pth (local files)")
@@ -126,7 +131,8 @@ def _run_train(args: argparse.Namespace) -> int:
                                            feature_matching=args.feature_matching, texture=args.texture,
                                            perceptual=args.perceptual if args.perceptual_weights else 0.0),
                          perceptual_weights=args.perceptual_weights,
-                         device=args.device, max_minutes=args.minutes, texture_layer=args.texture_layer)
+                         device=args.device, mixed_precision=not args.float32, max_minutes=args.minutes,
+                         texture_layer=args.texture_layer)
     print(f"Wrote {train(config)}")
     return 0
 
@@ -152,8 +158,10 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS)}
     lpips = LPIPS.from_files(*args.lpips) if args.lpips else None
     fid = FIDInception.from_file(args.fid) if args.fid else None
-    print(markdown_table(evaluate(methods, args.data, args.cache, seed=args.seed, limit=args.limit,
-                                  training_subjects=args.training_subjects, lpips=lpips, fid=fid)))
+    results = evaluate(methods, args.data, args.cache, seed=args.seed, masks_per_crop=args.masks_per_crop,
+                       limit=args.limit, training_subjects=args.training_subjects, paired_with="OpenCV Navier-Stokes",
+                       lpips=lpips, fid=fid)
+    print(markdown_table(results, paired_with="OpenCV Navier-Stokes"))
     return 0
 
 

@@ -8,7 +8,6 @@ halved, the previous scale's result inside the hole.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Union
@@ -19,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .devices import autocast_to, native_bfloat16
 from .ffc import FeaturePair
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -136,22 +136,10 @@ class Cancelled(Exception):
     """Raised inside the refinement loop when the cancel flag is set."""
 
 
-def _autocast(device: torch.device, dtype: Optional[torch.dtype]):
-    if dtype is None or dtype == torch.float32:
-        return contextlib.nullcontext()
-    return torch.autocast(device_type=device.type, dtype=dtype)
-
-
 def fast_optimise_dtype(device: torch.device) -> Optional[torch.dtype]:
     """bfloat16 where the hardware computes it natively (CUDA with bf16, CPUs with AVX512-BF16
     or AMX), else ``None`` (float32)."""
-    if device.type == "cuda":
-        return torch.bfloat16 if torch.cuda.is_bf16_supported() else None
-    try:
-        native = torch.ops.mkldnn._is_mkldnn_bf16_supported()
-    except (AttributeError, RuntimeError):
-        native = False
-    return torch.bfloat16 if native else None
+    return torch.bfloat16 if native_bfloat16(device) else None
 
 
 def refine_level(
@@ -201,7 +189,7 @@ def refine_level(
             raise Cancelled
         optimiser.zero_grad(set_to_none=True)
         last = iteration == n_iters - 1
-        with _autocast(z_local.device, None if last else optimise_dtype):
+        with autocast_to(z_local.device, None if last else optimise_dtype):
             prediction = generator.rear((z_local, z_global)).float()
         loss = (prediction[known3] - known_pixels).abs().mean()
         if reference_pixels.numel():

@@ -96,13 +96,19 @@ def _textured(generator: torch.nn.Module, composite: Inpaint, texture_strength: 
     return run
 
 
-def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: int = 0,
+MASK_SEED_STRIDE = 100_000  # mask k of crop i uses seed + i + k * stride: k = 0 is the one-mask table
+
+
+def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: int = 0, masks_per_crop: int = 1,
              limit: Optional[int] = None, size: int = 128, training_subjects: bool = False,
-             lpips: Optional[LPIPS] = None, fid: Optional[FIDInception] = None) -> dict[str, dict[str, float]]:
-    """Mean metrics per method over the held-out crops, each with its seeded tattoo mask.
-    ``training_subjects`` evaluates on the training side of the split instead: for choosing
-    settings without looking at the held-out figures. With ``lpips`` or ``fid`` (their weights
-    are local files) an LPIPS or FID column is added (FID: the results against the real crops)."""
+             paired_with: Optional[str] = None, lpips: Optional[LPIPS] = None,
+             fid: Optional[FIDInception] = None) -> dict[str, dict[str, float]]:
+    """Mean metrics per method over the held-out crops, each filled under ``masks_per_crop``
+    seeded tattoo masks. ``training_subjects`` evaluates on the training side of the split
+    instead: for choosing settings without looking at the held-out figures. ``paired_with`` (a
+    method's name) adds, for every other method, the share of fills whose texture gap is below
+    that method's on the same crop and mask. With ``lpips`` or ``fid`` (their weights are local
+    files) an LPIPS or FID column is added (FID: the results against the real crops)."""
     crops = load_or_harvest(data, cache_dir, size)
     training, held_out = split(crops)
     if training_subjects:
@@ -113,19 +119,25 @@ def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: 
     scores: dict[str, dict[str, list[float]]] = {name: {c: [] for c in columns} for name in methods}
     outputs: dict[str, list[torch.Tensor]] = {name: [] for name in methods}
     for index, truth in enumerate(held_out):
-        hole = make_mask("tattoo", truth.shape[:2], seed + index)
-        for name, method in methods.items():
-            result = method(truth.copy(), hole)
-            scores[name]["psnr"].append(masked_psnr(truth, result, hole))
-            scores[name]["ssim"].append(masked_ssim(truth, result, hole))
-            scores[name]["texture"].append(texture_gap(result, hole))
-            if lpips is not None:
-                with torch.no_grad():
-                    scores[name]["lpips"].append(lpips(photo_to_tensor(truth), photo_to_tensor(result)).item())
-            if fid is not None:
-                outputs[name].append(photo_to_tensor(result))
-    summary = {name: {k: float(np.mean(v)) for k, v in parts.items()} | {"count": len(held_out)}
+        for k in range(masks_per_crop):
+            hole = make_mask("tattoo", truth.shape[:2], seed + index + k * MASK_SEED_STRIDE)
+            for name, method in methods.items():
+                result = method(truth.copy(), hole)
+                scores[name]["psnr"].append(masked_psnr(truth, result, hole))
+                scores[name]["ssim"].append(masked_ssim(truth, result, hole))
+                scores[name]["texture"].append(texture_gap(result, hole))
+                if lpips is not None:
+                    with torch.no_grad():
+                        scores[name]["lpips"].append(lpips(photo_to_tensor(truth), photo_to_tensor(result)).item())
+                if fid is not None:
+                    outputs[name].append(photo_to_tensor(result))
+    summary = {name: {k: float(np.mean(v)) for k, v in parts.items()} | {"count": len(held_out), "masks": masks_per_crop}
                for name, parts in scores.items()}
+    if paired_with is not None:
+        reference = np.array(scores[paired_with]["texture"])
+        for name in methods:
+            if name != paired_with:
+                summary[name]["texture_wins"] = float(np.mean(np.array(scores[name]["texture"]) < reference))
     if fid is not None:
         real = inception_features(fid, (photo_to_tensor(truth) for truth in held_out))
         for name in methods:
@@ -133,12 +145,19 @@ def evaluate(methods: dict[str, Inpaint], data: Path, cache_dir: Path, *, seed: 
     return summary
 
 
-def markdown_table(results: dict[str, dict[str, float]]) -> str:
+def markdown_table(results: dict[str, dict[str, float]], paired_with: Optional[str] = None) -> str:
+    """The results as a Markdown table; ``paired_with`` names the method of the paired column."""
     extra = [(key, title, digits) for key, title, digits in (("lpips", "LPIPS ↓", 4), ("fid", "FID ↓", 2))
              if all(key in row for row in results.values())]
+    paired = paired_with is not None and any("texture_wins" in row for row in results.values())
     head = "| method | masked PSNR (dB) ↑ | masked SSIM ↑ | texture gap ↓ |" + "".join(f" {t} |" for _, t, _ in extra)
-    lines = [head + " crops |", "|---" * (5 + len(extra)) + "|"]
+    if paired:
+        head += f" fills with less texture gap than {paired_with} ↑ |"
+    lines = [head + " crops × masks |", "|---" * (5 + len(extra) + paired) + "|"]
     for name, row in results.items():
         cells = "".join(f" {row[key]:.{digits}f} |" for key, _, digits in extra)
-        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} |{cells} {int(row['count'])} |")
+        if paired:
+            cells += f" {100 * row['texture_wins']:.0f} % |" if "texture_wins" in row else " — |"
+        lines.append(f"| {name} | {row['psnr']:.2f} | {row['ssim']:.4f} | {row['texture']:.3f} |{cells} "
+                     f"{int(row['count'])} × {int(row['masks'])} |")
     return "\n".join(lines)

@@ -20,9 +20,9 @@ import torch
 from PIL import Image
 
 from ..io.files import write_atomically
-from ..model.devices import resolve_device
+from ..model.devices import autocast_to, native_bfloat16, resolve_device
 from ..model.generator import FFCResNetGenerator, GeneratorConfig
-from ..model.weights import build_generator, read_generator_state, save_safetensors
+from ..model.weights import TONE_MATCH_KEY, build_generator, read_generator_state, save_safetensors
 from ..engine.tensors import generator_input, tensor_to_photo
 from .data import load_or_harvest, make_batch, split
 from .evaluate import masked_psnr, texture_gap
@@ -47,7 +47,7 @@ class TrainConfig:
     lr_discriminator: float = 1e-4
     losses: LossWeights = field(default_factory=LossWeights)
     device: str = "auto"
-    mixed_precision: bool = True        # bfloat16 autocast on CUDA only
+    mixed_precision: bool = True        # bfloat16 autocast where the device computes it natively
     checkpoint_every: int = 200
     seed: int = 0
     max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
@@ -85,7 +85,10 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
                          "license; a public release must be retrained on data we hold the rights to."},
         "command": " ".join(sys.argv),
     }
-    save_safetensors(generator.state_dict(), weights, metadata={"model_card": card})
+    metadata: dict = {"model_card": card}
+    if config.texture_layer:  # the checkpoint loads as it was trained: texture over a diffusion fill
+        metadata[TONE_MATCH_KEY] = "true"
+    save_safetensors(generator.state_dict(), weights, metadata=metadata)
     write_atomically(run / "model-card.json", json.dumps(card, indent=2).encode())
     # Atomic too: a run stopped while saving resumes from the previous checkpoint.
     state = io.BytesIO()
@@ -152,14 +155,14 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
     fixed_image, fixed_mask = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size,
                                          np.random.default_rng(1234), augmented=False)
     fixed_image, fixed_mask = fixed_image.to(device), fixed_mask.to(device)
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" and config.mixed_precision
-                else torch.autocast("cpu", enabled=False))
+    precision = torch.bfloat16 if config.mixed_precision and native_bfloat16(device) else torch.float32
+    report(f"training on {device} in {'bfloat16 mixed precision' if precision == torch.bfloat16 else 'float32'}")
     history: dict[str, float] = {}
     began, done = time.perf_counter(), 0
     step = start
     for step in range(start + 1, config.steps + 1):
         image, mask = (t.to(device) for t in make_batch(train_crops, config.batch_size, config.size, rng))
-        with autocast:
+        with autocast_to(device, precision):
             prediction = generator(generator_input(image, mask)).float()
         composite, texture_region = _composite(config, image, mask, prediction)
         d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses,
@@ -167,7 +170,7 @@ def train(config: TrainConfig, report: Callable[[str], None] = print) -> Path:
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
-        with autocast:
+        with autocast_to(device, precision):
             g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite,
                                              texture_region, perceptual)
         opt_g.zero_grad(set_to_none=True)

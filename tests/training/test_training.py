@@ -9,10 +9,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 import torch
 
 from skingan_desktop.engine.tensors import generator_input
 from skingan_desktop.engine.runner import InpaintSettings, Inpainter
+from skingan_desktop.model.devices import autocast_to, native_bfloat16
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
 from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
@@ -23,7 +25,9 @@ from skingan_desktop.training.texture import diffusion_fills, texture_composite
 from tests.conftest import PHOTOS, REPO
 
 
-def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
+@pytest.mark.parametrize("precision", [torch.float32, torch.bfloat16])
+def test_every_loss_and_a_few_steps_lower_the_loss(precision: torch.dtype) -> None:
+    """In float32 and under bfloat16 autocast (the training loop's mixed precision)."""
     torch.manual_seed(0)
     rng = np.random.default_rng(0)
     crops = (np.random.default_rng(1).random((4, 64, 64, 3)) * 60 + 150).astype(np.uint8)
@@ -37,12 +41,14 @@ def test_every_loss_and_a_few_steps_lower_the_loss() -> None:
 
     totals = []
     for _ in range(8):
-        prediction = generator(generator_input(image, mask))
+        with autocast_to(torch.device("cpu"), precision):
+            prediction = generator(generator_input(image, mask)).float()
         d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, weights)
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
-        g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, weights, perceptual=perceptual)
+        with autocast_to(torch.device("cpu"), precision):
+            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, weights, perceptual=perceptual)
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -93,12 +99,14 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     config.steps = 3
     train(config, report=messages.append)
     assert messages[0] == "resumed at step 2"
+    # Mixed precision (on by default) where the CPU computes bfloat16 natively, as on CUDA.
+    assert messages[1] == "training on cpu in " + ("bfloat16 mixed precision" if native_bfloat16(torch.device("cpu")) else "float32")
 
     generator = load_generator(weights)
     with torch.inference_mode():
         out = generator(torch.rand(1, 4, 64, 64))
     assert out.shape == (1, 3, 64, 64) and 0 <= out.min() and out.max() <= 1
-    assert not generator.tone_match
+    assert generator.tone_match  # a texture-layer run's checkpoints load as they were trained
 
     shipped = release(tmp_path / "run", tmp_path / "models" / "skingan-default.safetensors",
                       "| method | ... |", ["skingan-desktop train ..."])
@@ -123,14 +131,16 @@ def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> 
         (photos / name).with_suffix(".txt").write_text((PHOTOS / name).with_suffix(".txt").read_text())
 
     result = subprocess.run([sys.executable, "-m", "skingan_desktop", "evaluate", "--data", str(photos),
-                             "--weights", str(small_weights), "--cache", str(tmp_path / "cache")],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+                             "--weights", str(small_weights), "--cache", str(tmp_path / "cache"),
+                             "--masks-per-crop", "2"], cwd=REPO, capture_output=True, text=True, timeout=300)
 
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[0].startswith("| method") and len(lines) == 5
     assert "OpenCV Telea" in result.stdout and "Navier-Stokes" in result.stdout
-    assert all(int(line.split("|")[-2]) == 5 for line in lines[2:])  # photo 58_1 gives 5 skin crops
+    assert all(line.split("|")[-2].strip() == "5 × 2" for line in lines[2:])  # photo 58_1 gives 5 skin crops
+    paired = [line.split("|")[-3].strip() for line in lines[2:]]  # share of fills with less texture gap than NS
+    assert paired[-1] == "—" and all(0 <= int(cell.rstrip(" %")) <= 100 for cell in paired[:-1])
     # Settings are chosen on the training subjects; the held-out crops are others.
     from skingan_desktop.training.data import load_or_harvest
     from skingan_desktop.training.evaluate import evaluate, opencv_baseline
@@ -140,6 +150,14 @@ def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> 
     training = evaluate(method, photos, tmp_path / "cache", training_subjects=True)["NS"]["count"]
     assert held_out > 0 and training > 0
     assert held_out + training == len(load_or_harvest(photos, tmp_path / "cache").crops)
+
+    # More masks per crop: other fills (the first mask of each crop is the one-mask table's), and
+    # the paired share counts strict wins only.
+    one = evaluate(method, photos, tmp_path / "cache")["NS"]
+    method["NS again"] = method["NS"]
+    two = evaluate(method, photos, tmp_path / "cache", masks_per_crop=2, paired_with="NS")
+    assert two["NS"]["masks"] == 2 and two["NS"]["psnr"] != one["psnr"]
+    assert two["NS again"]["texture_wins"] == 0.0 and "texture_wins" not in two["NS"]
 
 
 def test_several_texture_strengths_share_one_generator_pass_per_crop() -> None:
