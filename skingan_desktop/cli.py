@@ -104,7 +104,8 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="grain of a texture model's fills (repeatable: one row each; default: the app's)")
 
     release = commands.add_parser("release", help="package a training run as the app's embedded model")
-    release.add_argument("--run", type=Path, required=True)
+    release.add_argument("--run", type=Path, required=True,
+                         help="run folder (its latest checkpoint), or a released .safetensors to re-card")
     release.add_argument("--evaluation", type=Path, required=True, help="the markdown table `evaluate` printed")
     release.add_argument("--command", dest="produced_by", action="append", default=[],
                          help="a command that produced it (repeatable)")

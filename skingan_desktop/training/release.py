@@ -7,15 +7,28 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..model.weights import TONE_MATCH_KEY, read_generator_state, save_safetensors
+from ..io.files import write_atomically
+from ..model.weights import TONE_MATCH_KEY, read_generator_state, read_metadata, save_safetensors
 
 
-def release(run_dir: Path, destination: Path, evaluation: str, commands: list[str], note: str = "") -> Path:
-    """Write ``destination`` (``.safetensors``) and ``destination.with_suffix('.md')``."""
-    card = json.loads((run_dir / "model-card.json").read_text())
+def _card_and_weights(source: Path) -> tuple[dict, Path]:
+    """The model card and the weights file of a run folder, or of a file released earlier."""
+    if source.is_dir():
+        return json.loads((source / "model-card.json").read_text()), source / "latest.safetensors"
+    card = read_metadata(source).get("model_card")
+    if card is None:
+        raise ValueError(f"{source} carries no model card: release from its run folder instead.")
+    return json.loads(card), source
+
+
+def release(source: Path, destination: Path, evaluation: str, commands: list[str], note: str = "") -> Path:
+    """Write ``destination`` (``.safetensors``) and ``destination.with_suffix('.md')`` from a run
+    folder's latest checkpoint, or from a released file (a new evaluation for the same weights;
+    ``destination`` may be that file)."""
+    card, weights = _card_and_weights(source)
     card["evaluation"] = evaluation
     card["commands"] = commands
-    state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(run_dir / "latest.safetensors").items()}
+    state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(weights).items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
     metadata: dict = {"model_card": card}
     texture_layer = bool(card["training"].get("texture_layer"))
@@ -23,7 +36,7 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         metadata[TONE_MATCH_KEY] = "true"
     save_safetensors(state, destination, metadata=metadata)
     arch = card["architecture"]
-    (destination.with_suffix(".md")).write_text("\n".join([
+    write_atomically(destination.with_suffix(".md"), "\n".join([
         f"# {destination.stem}: SkinGAN default generator",
         "",
         f"- Architecture: LaMa FFC ResNet generator, ngf {arch['ngf']}, {arch['n_downsampling']} downsamplings, "
@@ -51,5 +64,5 @@ def release(run_dir: Path, destination: Path, evaluation: str, commands: list[st
         *commands,
         "```",
         "",
-    ]))
+    ]).encode())
     return destination

@@ -16,6 +16,7 @@ from skingan_desktop.engine.tensors import generator_input
 from skingan_desktop.engine.runner import InpaintSettings, Inpainter
 from skingan_desktop.model.devices import autocast_to, native_bfloat16
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
+from skingan_desktop.model.weights import read_metadata
 from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
@@ -115,6 +116,14 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     assert read_generator_state(shipped)["model.1.ffc.convl2l.weight"].dtype == torch.float16
     card = shipped.with_suffix(".md").read_text()
     assert "frequency separation" in card and "| method | ... |" in card and "skingan-desktop train ..." in card and "BIVTatt" in card
+    # A new evaluation of the shipped weights: the file is re-carded in place, its weights unchanged.
+    before = read_generator_state(shipped)
+    release(shipped, shipped, "| method | new table |", ["skingan-desktop evaluate ..."], note="re-evaluated")
+    card = shipped.with_suffix(".md").read_text()
+    assert "| new table |" in card and "Status: re-evaluated" in card and "| method | ... |" not in card
+    assert "frequency separation" in card and json.loads(read_metadata(shipped)["model_card"])["steps"] == 3
+    assert all(torch.equal(before[k], v) for k, v in read_generator_state(shipped).items())
+    assert load_generator(shipped).tone_match
 
     photo = (np.random.default_rng(0).random((80, 100, 3)) * 255).astype(np.uint8)
     hole = np.zeros((80, 100), bool)
