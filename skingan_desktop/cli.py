@@ -254,6 +254,9 @@ def _run_gui(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .engine.allocator import keep_freed_memory
+
+    keep_freed_memory()  # before any worker thread allocates (engine/allocator.py)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         return _run_gui(argv)
