@@ -19,6 +19,7 @@ peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import platform
@@ -33,7 +34,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from skingan_desktop.engine.allocator import keep_freed_memory  # noqa: E402
+from skingan_desktop.engine.allocator import reusing_freed_memory, share_one_arena  # noqa: E402
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig  # noqa: E402
 from skingan_desktop.model.inference import prepare_for_inference  # noqa: E402
 from skingan_desktop.model.refine import (  # noqa: E402
@@ -142,11 +143,14 @@ def case_refine(which: str, device: torch.device) -> dict:
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
-    if which.startswith("reference"):  # "reference_tuned": with the app's allocator setting
-        _, last_loss = reference_refine(generator, image, mask)
-    else:  # "ours": the engine's default precision; "ours_fp32": float32 throughout
-        dtype = fast_optimise_dtype(device) if which == "ours" else None
-        _, last_loss = our_refine(generator, image, mask, dtype=dtype)
+    # Ours runs inside the engine's allocator setting, as Inpainter.run does; the reference with
+    # glibc's default, or with that setting too for "reference_tuned".
+    with reusing_freed_memory() if which != "reference" else contextlib.nullcontext():
+        if which.startswith("reference"):
+            _, last_loss = reference_refine(generator, image, mask)
+        else:  # "ours": the engine's default precision; "ours_fp32": float32 throughout
+            dtype = fast_optimise_dtype(device) if which == "ours" else None
+            _, last_loss = our_refine(generator, image, mask, dtype=dtype)
     sync(device)
     seconds = time.perf_counter() - start
     return {"case": f"refined 1024 {which}", "seconds": seconds, "last_loss": last_loss}
@@ -161,7 +165,7 @@ def peak_memory_gb(device: torch.device) -> float:
 def run_case(name: str, device: torch.device) -> dict:
     torch.set_grad_enabled(True)
     if name.startswith("refine-") and name != "refine-reference":
-        keep_freed_memory()  # as the app and the CLI run the engine (engine/allocator.py)
+        share_one_arena()  # as skingan-desktop starts
     if name.startswith("plain"):
         result = case_plain(int(name.split("-")[1]), device)
     else:

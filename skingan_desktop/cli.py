@@ -123,6 +123,7 @@ def _build_parser() -> argparse.ArgumentParser:
 def _run_train(args: argparse.Namespace) -> int:
     from .training.losses import LossWeights
     from .training.loop import TrainConfig, train
+    from .training.progress import ProgressBar
 
     if args.size % 8:
         raise UsageError("--size must be a multiple of 8.")
@@ -134,7 +135,15 @@ def _run_train(args: argparse.Namespace) -> int:
                          perceptual_weights=args.perceptual_weights,
                          device=args.device, mixed_precision=not args.float32, max_minutes=args.minutes,
                          texture_layer=args.texture_layer)
-    print(f"Wrote {train(config)}")
+    if not sys.stderr.isatty():  # a log file: a line every 10 steps
+        print(f"Wrote {train(config)}")
+        return 0
+    bar = ProgressBar(sys.stderr)
+    try:
+        written = train(config, report=bar.message, progress=bar.update)
+    finally:
+        bar.close()
+    print(f"Wrote {written}")
     return 0
 
 
@@ -254,9 +263,9 @@ def _run_gui(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .engine.allocator import keep_freed_memory
+    from .engine.allocator import share_one_arena
 
-    keep_freed_memory()  # before any worker thread allocates (engine/allocator.py)
+    share_one_arena()  # before any worker thread allocates (engine/allocator.py)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         return _run_gui(argv)

@@ -1,11 +1,13 @@
-"""The C allocator, tuned for an engine that allocates the same large tensors again and again.
+"""The C allocator, tuned while the engine allocates the same large tensors again and again.
 
 glibc serves every block over 32 MB with a fresh ``mmap`` and unmaps it when freed, so each
-refinement iteration page-faults its gigabytes of activations in again: a fifth of the refined
-1024 result's time on the 2-core CPU (BENCHMARKS.md). :func:`keep_freed_memory` makes freed
-blocks stay in the process for reuse, and :func:`release_free_memory` hands them back to the
-system once a job ends, so the app does not sit on the job's peak memory. Both do nothing where
-the C library is not glibc (Windows, macOS); CUDA memory has its own caching allocator.
+refinement iteration page-faults its gigabytes of activations in again: about a fifth of the
+refined 1024 result's time on the 2-core CPU (BENCHMARKS.md). Inside
+:func:`reusing_freed_memory`, freed blocks stay in the process and the next iteration reuses
+them; on leaving it, glibc's limits come back and the free memory goes back to the system, so
+the app does not sit on a job's peak. :func:`share_one_arena` (once, at start) makes the worker
+thread allocate from the same heap as the rest. All of it does nothing where the C library is
+not glibc (Windows, macOS); CUDA memory has its own caching allocator.
 """
 
 from __future__ import annotations
@@ -13,13 +15,18 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import threading
+from contextlib import contextmanager
 from functools import cache
-from typing import Optional
+from typing import Iterator, Optional
 
-# mallopt parameters (glibc's malloc.h)
-M_TRIM_THRESHOLD = -1
-M_MMAP_MAX = -4
+# mallopt parameters and glibc's defaults for them (malloc.h, malloc.c)
+M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD = -1, 128 * 1024
+M_MMAP_MAX, DEFAULT_MMAP_MAX = -4, 65536
 M_ARENA_MAX = -8
+
+_lock = threading.Lock()
+_depth = 0  # jobs inside reusing_freed_memory (the app runs one at a time, a script may nest)
 
 
 @cache
@@ -34,19 +41,34 @@ def _glibc() -> Optional[ctypes.CDLL]:
     return libc
 
 
-def keep_freed_memory() -> bool:
-    """Serve large blocks from the heap, never trim it by itself, and use one arena for all
-    threads (the worker thread's tensors then reuse the same memory). Call once, early: the
-    arena limit only binds threads that have not allocated yet. Returns whether it applied."""
+def share_one_arena() -> bool:
+    """All threads allocate from one heap, so memory a job freed in the worker thread is there
+    for its next step and for the next job. Call once, early: it only binds threads that have
+    not allocated yet. Returns whether it applied."""
+    libc = _glibc()
+    return libc is not None and libc.mallopt(M_ARENA_MAX, 1) == 1
+
+
+@contextmanager
+def reusing_freed_memory() -> Iterator[None]:
+    """Large blocks come from the heap and stay there when freed, for reuse; on leaving, the
+    defaults return and the free memory is given back to the system."""
+    global _depth
     libc = _glibc()
     if libc is None:
-        return False
-    return all(libc.mallopt(option, value) == 1 for option, value in
-               ((M_ARENA_MAX, 1), (M_MMAP_MAX, 0), (M_TRIM_THRESHOLD, 2**31 - 1)))
-
-
-def release_free_memory() -> None:
-    """Return the free parts of the heap to the system (after a job)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(0)
+        yield
+        return
+    with _lock:
+        if _depth == 0:
+            libc.mallopt(M_MMAP_MAX, 0)
+            libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0:
+                libc.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
+                libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
+                libc.malloc_trim(0)

@@ -18,7 +18,7 @@ from torch import nn
 
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
-from .allocator import release_free_memory
+from .allocator import reusing_freed_memory
 from .region import WorkRegion, paste, work_regions
 from .tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill, lattice_period
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
@@ -89,18 +89,18 @@ class Inpainter:
         regions = work_regions(hole, context=self.settings.context, min_side=self.settings.preview_side)
         results: list[RegionResult] = []
         try:
-            for index, region in enumerate(regions):
-                stage = f"region {index + 1}/{len(regions)}"
-                while True:
-                    try:
-                        results.append(self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel))
-                        break
-                    except (torch.OutOfMemoryError, MemoryError) as exc:
-                        self._recover_from_oom(exc, on_notice)
+            with reusing_freed_memory():  # engine/allocator.py
+                for index, region in enumerate(regions):
+                    stage = f"region {index + 1}/{len(regions)}"
+                    while True:
+                        try:
+                            result = self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel)
+                            break
+                        except (torch.OutOfMemoryError, MemoryError) as exc:
+                            self._recover_from_oom(exc, on_notice)
+                    results.append(result)
         except Cancelled:
             return None
-        finally:
-            release_free_memory()  # the job's peak goes back to the system (engine/allocator.py)
         return results
 
     def _recover_from_oom(self, exc: BaseException, on_notice: Optional[Callable[[str], None]]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
 from skingan_desktop.training.perceptual import HighReceptiveFieldLoss, SegmentationResNet50
+from skingan_desktop.training.progress import ProgressBar
 from skingan_desktop.training.release import release
 from skingan_desktop.training.texture import diffusion_fills, texture_composite
 from tests.conftest import PHOTOS, REPO
@@ -96,10 +98,17 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     assert card["metrics"]["validation_batch"]["crops"] == 6 and card["metrics"]["validation_batch"]["masked_psnr"] > 10
     assert (tmp_path / "run" / "samples" / "step-000002.png").is_file()
 
-    messages = []
-    config.steps = 3
-    train(config, report=messages.append)
+    messages, updates = [], []
+    config.steps = 4
+    train(config, report=messages.append, progress=updates.append)
     assert messages[0] == "resumed at step 2"
+    assert [u.step for u in updates] == [3, 4] and [u.fraction for u in updates] == [0.75, 1.0]
+    assert {"l1_known", "adv_g", "texture", "hrf"} <= set(updates[-1].losses) and updates[-1].images_per_second > 0
+    bar = ProgressBar(io.StringIO(), bar_width=8)
+    bar.update(updates[0])
+    bar.message("step 4: checkpoint")
+    assert bar.stream.getvalue().startswith("\r\x1b[K[######..]  75% step 3/4 | ")
+    assert "l1_known " in bar.stream.getvalue() and "\x1b[Kstep 4: checkpoint\n[######..]" in bar.stream.getvalue()
     # Mixed precision (on by default) where the CPU computes bfloat16 natively, as on CUDA.
     assert messages[1] == "training on cpu in " + ("bfloat16 mixed precision" if native_bfloat16(torch.device("cpu")) else "float32")
 
@@ -121,7 +130,7 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     release(shipped, shipped, "| method | new table |", ["skingan-desktop evaluate ..."], note="re-evaluated")
     card = shipped.with_suffix(".md").read_text()
     assert "| new table |" in card and "Status: re-evaluated" in card and "| method | ... |" not in card
-    assert "frequency separation" in card and json.loads(read_metadata(shipped)["model_card"])["steps"] == 3
+    assert "frequency separation" in card and json.loads(read_metadata(shipped)["model_card"])["steps"] == 4
     assert all(torch.equal(before[k], v) for k, v in read_generator_state(shipped).items())
     assert load_generator(shipped).tone_match
 
