@@ -3,8 +3,9 @@
     python benchmarks/bench_engine.py            # everything, one run (about 20 min on 2 CPU cores)
     python benchmarks/bench_engine.py --device cuda
 
-Random weights (timing does not depend on them). Each case runs in its own process so that its
+The big-lama cases use random weights (timing does not depend on them). Each case runs in its own process so that its
 peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
+- embedded-512: the embedded SkinGAN model, its generator pass and the whole 512 result;
 - plain pass at 512 and 1024: the unfused float32 generator ("reference") against the
   inference-ready one ("ours"), 7 interleaved rounds after a warm-up (medians, and the ratio of
   each round), and the largest output difference;
@@ -30,6 +31,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -137,6 +139,27 @@ def our_refine(generator, image, mask, n_iters=15, lr=0.002, dtype=None) -> tupl
     return result, losses[-1]
 
 
+def case_embedded(device: torch.device) -> dict:
+    """The embedded SkinGAN model: its generator pass at 512, and the whole 512 result of the
+    engine (work region, tone fill, texture, paste) for a 300x200 hole in a 1600x1200 photo."""
+    from skingan_desktop.engine.runner import InpaintSettings, Inpainter
+    from skingan_desktop.model import load_generator
+    from skingan_desktop.resources import embedded_model_path
+
+    generator = load_generator(embedded_model_path(), device=device)
+    x = torch.rand(1, 4, 512, 512, device=device)
+    photo = (np.random.default_rng(0).random((1200, 1600, 3)) * 255).astype(np.uint8)
+    hole = np.zeros((1200, 1600), bool)
+    hole[500:700, 600:900] = True
+    inpainter = Inpainter(generator, InpaintSettings(refine=False))
+    with torch.inference_mode():
+        generator(x)
+        inpainter.run(photo, hole)
+        pass_s = statistics.median(timed(lambda: generator(x), device) for _ in range(PLAIN_ROUNDS))
+        result_s = statistics.median(timed(lambda: inpainter.run(photo, hole), device) for _ in range(PLAIN_ROUNDS))
+    return {"case": "embedded 512", "pass_s": pass_s, "result_s": result_s}
+
+
 def case_refine(which: str, device: torch.device) -> dict:
     generator = make_generator(device, prepared=which != "reference")
     image, mask = tattoo_inputs(1024, device)
@@ -168,6 +191,8 @@ def run_case(name: str, device: torch.device) -> dict:
         share_one_arena()  # as skingan-desktop starts
     if name.startswith("plain"):
         result = case_plain(int(name.split("-")[1]), device)
+    elif name == "embedded-512":
+        result = case_embedded(device)
     else:
         result = case_refine(name.split("-")[1], device)
     result["peak_memory_gb"] = peak_memory_gb(device)
@@ -178,7 +203,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--cases", default="plain-512,plain-1024,refine-ours,refine-ours_fp32,refine-reference")
+    parser.add_argument("--cases", default="plain-512,plain-1024,embedded-512,refine-ours,refine-ours_fp32,refine-reference")
     args = parser.parse_args()
     device = torch.device(args.device)
     if args.case:
@@ -201,6 +226,9 @@ def main() -> None:
             print(f"{row['case']:>22}: reference {row['reference_s']:.3f} s, ours {row['ours_s']:.3f} s, "
                   f"x{row['reference_s'] / row['ours_s']:.2f} (rounds x{min(row['round_ratios']):.2f} to "
                   f"x{max(row['round_ratios']):.2f}), max diff {row['max_abs_diff']:.1e}, "
+                  f"peak {row['peak_memory_gb']:.2f} GB")
+        elif row["case"].startswith("embedded"):
+            print(f"{row['case']:>22}: generator pass {row['pass_s']:.3f} s, whole 512 result {row['result_s']:.3f} s, "
                   f"peak {row['peak_memory_gb']:.2f} GB")
     refined = {r["case"].split()[-1]: r for r in rows if r["case"].startswith("refined")}
     for name, row in refined.items():

@@ -35,7 +35,7 @@ from torch import Tensor
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the generator
 DIFFUSION_RADIUS = 5     # OpenCV inpainting radius of the diffusion fill
 TEXTURE_RAMP = 2.0       # pixels over which the grain fades in, after the hole's first pixel
-DEFAULT_TEXTURE_STRENGTH = 0.75  # chosen on the training subjects (model card)
+DEFAULT_TEXTURE_STRENGTH = 0.9  # chosen on the training subjects (model card)
 LATTICE_PERIOD = 8       # 2**n_downsampling of LaMa's generators
 LATTICE_SIGMA = 2.0      # lattice cells over which the repeating pattern is estimated
 LATTICE_PRIOR = 8.0      # samples at which an estimate is trusted by half
