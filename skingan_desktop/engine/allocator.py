@@ -13,7 +13,6 @@ not glibc (Windows, macOS); CUDA memory has its own caching allocator.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 import threading
 from contextlib import contextmanager
@@ -34,8 +33,8 @@ def _glibc() -> Optional[ctypes.CDLL]:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt, libc.malloc_trim  # glibc has both; musl has neither
+        libc = ctypes.CDLL("libc.so.6")  # glibc's name; musl's differs
+        libc.gnu_get_libc_version, libc.mallopt, libc.malloc_trim
     except (OSError, AttributeError):
         return None
     return libc
@@ -68,7 +67,7 @@ def reusing_freed_memory() -> Iterator[None]:
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0:
+            if _depth == 0:  # (glibc no longer moves its mmap threshold by itself after this)
                 libc.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
                 libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
                 libc.malloc_trim(0)
