@@ -17,7 +17,7 @@ from skingan_desktop.engine.tensors import generator_input
 from skingan_desktop.engine.runner import InpaintSettings, Inpainter
 from skingan_desktop.model.devices import autocast_to, native_bfloat16
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
-from skingan_desktop.model.weights import read_metadata
+from skingan_desktop.model.weights import read_metadata, save_safetensors
 from skingan_desktop.training.data import make_batch
 from skingan_desktop.training.losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from skingan_desktop.training.loop import TrainConfig, train
@@ -133,6 +133,9 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     assert "frequency separation" in card and json.loads(read_metadata(shipped)["model_card"])["steps"] == 4
     assert all(torch.equal(before[k], v) for k, v in read_generator_state(shipped).items())
     assert load_generator(shipped).tone_match
+    save_safetensors(read_generator_state(shipped), tmp_path / "no-card.safetensors")
+    with pytest.raises(ValueError, match="carries no model card"):
+        release(tmp_path / "no-card.safetensors", tmp_path / "out.safetensors", "| table |", [])
 
     photo = (np.random.default_rng(0).random((80, 100, 3)) * 255).astype(np.uint8)
     hole = np.zeros((80, 100), bool)
