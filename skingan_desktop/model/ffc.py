@@ -144,7 +144,9 @@ class FFC(nn.Module):
 
     def _forward_fused(self, local: Tensor, glob: Optional[Tensor]) -> FeaturePair:
         both = self.convl2lg(local)  # one padding and one pass over ``local`` instead of two
-        from_local, to_global = both[:, :self.fused_split], both[:, self.fused_split:]
+        # split, not two slices: its gradient is one concatenation, where each slice's would be
+        # a zero-filled full-size tensor (6 % of a refinement iteration at 768 px).
+        from_local, to_global = both.split([self.fused_split, both.shape[1] - self.fused_split], dim=1)
         if glob is None:
             return from_local, to_global
         # The branch outputs are fresh tensors, so the sums can be taken in place (also under
