@@ -144,12 +144,19 @@ def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
     assert np.array_equal(result.preview[~hole], photo[~hole])
 
 
-def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> None:
+def two_photos(tmp_path: Path) -> Path:
+    """A folder with two photos and their tattoo boxes: subject 58 is held out by the split,
+    subject 63 is not."""
     photos = tmp_path / "photos"
     photos.mkdir()
-    for name in ("58_1.JPG", "63_1.jpg"):  # subject 58 is held out by the split, subject 63 is not
+    for name in ("58_1.JPG", "63_1.jpg"):
         (photos / name).write_bytes((PHOTOS / name).read_bytes())
         (photos / name).with_suffix(".txt").write_text((PHOTOS / name).with_suffix(".txt").read_text())
+    return photos
+
+
+def test_evaluate_command_on_two_photos(tmp_path: Path, small_weights: Path) -> None:
+    photos = two_photos(tmp_path)
 
     result = subprocess.run([sys.executable, "-m", "skingan_desktop", "evaluate", "--data", str(photos),
                              "--weights", str(small_weights), "--cache", str(tmp_path / "cache"),
@@ -200,3 +207,35 @@ def test_several_texture_strengths_share_one_generator_pass_per_crop() -> None:
     assert len(passes) == 1
     assert not np.array_equal(results[0], results[1])
     assert np.array_equal(results[1], generator_inpaint(generator, 1.0)(photo.copy(), hole))
+
+
+def test_train_command_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """`skingan-desktop train` in a terminal: one self-rewriting line with the bar, the step, the
+    throughput and the losses; the checkpoint message above it; then the path it wrote."""
+    import os
+
+    pty = pytest.importorskip("pty")  # a pseudo-terminal: POSIX only
+    photos = two_photos(tmp_path)
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "skingan_desktop", "train", "--data", str(photos),
+                                "--run", str(tmp_path / "run"), "--steps", "3", "--batch-size", "2", "--size", "64",
+                                "--ngf", "8", "--blocks", "1", "--device", "cpu"],
+                               cwd=REPO, stdin=subprocess.DEVNULL, stdout=terminal, stderr=terminal)
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the terminal closed: the process has exited
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=300) == 0, output.decode(errors="replace")
+
+    text = output.decode()
+    assert "\r\x1b[K[" in text and "] 100% step 3/3 | " in text and " img/s | l1_known " in text
+    assert "step 3: checkpoint; validation batch" in text
+    assert f"Wrote {tmp_path / 'run' / 'latest.safetensors'}" in text
+    assert "step 3/3 l1_known" not in text  # the log-file lines are for when the output is not a terminal
