@@ -1,8 +1,8 @@
 """The C allocator, tuned while the engine allocates the same large tensors again and again.
 
 glibc serves every block over 32 MB with a fresh ``mmap`` and unmaps it when freed, so each
-refinement iteration page-faults its gigabytes of activations in again: about a fifth of the
-refined 1024 result's time on the 2-core CPU (BENCHMARKS.md). Inside
+refinement iteration page-faults its gigabytes of activations in again: 13 % of the refined
+1024 result's time on the 2-core CPU (224 -> 194 s, BENCHMARKS.md). Inside
 :func:`reusing_freed_memory`, freed blocks stay in the process and the next iteration reuses
 them; on leaving it, glibc's limits come back and the free memory goes back to the system, so
 the app does not sit on a job's peak. :func:`share_one_arena` (once, at start) makes the worker
