@@ -3,8 +3,8 @@
     python benchmarks/bench_engine.py            # everything, one run (about 20 min on 2 CPU cores)
     python benchmarks/bench_engine.py --device cuda
 
-The big-lama cases use random weights (timing does not depend on them). Each case runs in its own process so that its
-peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
+The big-lama cases use random weights (timing does not depend on them). Each case runs in its
+own process so that its peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
 - embedded-512: the embedded SkinGAN model, its generator pass and the whole 512 result;
 - plain pass at 512 and 1024: the unfused float32 generator ("reference") against the
   inference-ready one ("ours"), 7 interleaved rounds after a warm-up (medians, and the ratio of

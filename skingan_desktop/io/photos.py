@@ -179,21 +179,26 @@ def load_mask(path: str | Path, expected_size: tuple[int, int] | None = None) ->
     return values.any(axis=-1) if values.ndim == 3 else values != 0
 
 
-def changed_pixels(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
-    """``(H, W)`` bool: where the edited 8-bit pixels differ from the photo's as read. Raises
-    :class:`PhotoError` when the edit is not the photo's size."""
+def _check_edit_size(photo: PhotoFile, edited8: np.ndarray) -> None:
     if edited8.shape != photo.rgb.shape:
         raise PhotoError(f"The edited image is {edited8.shape[1]}x{edited8.shape[0]} but the photo is "
                          f"{photo.rgb.shape[1]}x{photo.rgb.shape[0]}.")
+
+
+def changed_pixels(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
+    """``(H, W)`` bool: where the edited 8-bit pixels differ from the photo's as read. Raises
+    :class:`PhotoError` when the edit is not the photo's size."""
+    _check_edit_size(photo, edited8)
     return (edited8 != photo.rgb8).any(axis=-1)
 
 
 def merge_edit(photo: PhotoFile, edited8: np.ndarray) -> np.ndarray:
     """The photo at its own bit depth with the edit in: pixels whose 8-bit value the edit
     changed take the edited value (scaled to 16 bits when needed), all others stay as read."""
-    changed = changed_pixels(photo, edited8)
     if photo.bit_depth == 8:
+        _check_edit_size(photo, edited8)  # the edit is the photo: no comparison needed
         return edited8
+    changed = changed_pixels(photo, edited8)
     merged = photo.rgb.copy()
     merged[changed] = edited8[changed].astype(np.uint16) * 257
     return merged

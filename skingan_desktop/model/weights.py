@@ -61,6 +61,15 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
 TONE_MATCH_KEY = "skingan.tone_match"
 
 
+def card_metadata(card: Mapping[str, Any]) -> dict[str, Any]:
+    """The file metadata of a SkinGAN generator with this model card: the card itself, and the
+    tone-match flag when its training ran as a texture layer (so the file loads as trained)."""
+    metadata: dict[str, Any] = {"model_card": card}
+    if card["training"].get("texture_layer"):
+        metadata[TONE_MATCH_KEY] = "true"
+    return metadata
+
+
 def read_metadata(path: str | Path) -> dict[str, str]:
     """The string metadata of a ``.safetensors`` file (our model card lives there); ``{}`` for
     other formats."""

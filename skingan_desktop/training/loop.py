@@ -22,7 +22,7 @@ from PIL import Image
 from ..io.files import write_atomically
 from ..model.devices import autocast_to, native_bfloat16, resolve_device
 from ..model.generator import FFCResNetGenerator, GeneratorConfig
-from ..model.weights import TONE_MATCH_KEY, build_generator, read_generator_state, save_safetensors
+from ..model.weights import build_generator, card_metadata, read_generator_state, save_safetensors
 from ..engine.tensors import generator_input, tensor_to_photo
 from .data import load_or_harvest, make_batch, split
 from .evaluate import masked_psnr, texture_gap
@@ -86,10 +86,7 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
                          "license; a public release must be retrained on data we hold the rights to."},
         "command": " ".join(sys.argv),
     }
-    metadata: dict = {"model_card": card}
-    if config.texture_layer:  # the checkpoint loads as it was trained: texture over a diffusion fill
-        metadata[TONE_MATCH_KEY] = "true"
-    save_safetensors(generator.state_dict(), weights, metadata=metadata)
+    save_safetensors(generator.state_dict(), weights, metadata=card_metadata(card))
     write_atomically(run / "model-card.json", json.dumps(card, indent=2).encode())
     # Atomic too: a run stopped while saving resumes from the previous checkpoint.
     state = io.BytesIO()

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from ..io.files import write_atomically
-from ..model.weights import TONE_MATCH_KEY, read_generator_state, read_metadata, save_safetensors
+from ..model.weights import card_metadata, read_generator_state, read_metadata, save_safetensors
 
 
 def _card_and_weights(source: Path) -> tuple[dict, Path]:
@@ -30,11 +30,8 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
     card["commands"] = commands
     state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(weights).items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
-    metadata: dict = {"model_card": card}
+    save_safetensors(state, destination, metadata=card_metadata(card))
     texture_layer = bool(card["training"].get("texture_layer"))
-    if texture_layer:  # the engine lays its fills over a diffusion fill (engine/tone.py), as in training
-        metadata[TONE_MATCH_KEY] = "true"
-    save_safetensors(state, destination, metadata=metadata)
     arch = card["architecture"]
     write_atomically(destination.with_suffix(".md"), "\n".join([
         f"# {destination.stem}: SkinGAN default generator",
