@@ -1,12 +1,14 @@
-"""The inference-ready generator computes what the plain one does."""
+"""The inference-ready generator computes what the plain one does, and the same gradients."""
 
 from __future__ import annotations
 
 import copy
 
+import pytest
 import torch
 
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig
+from skingan_desktop.model.ffc import HalfSpectrumPlanes, PlanesToSignal
 from skingan_desktop.model.inference import prepare_for_inference
 
 
@@ -29,3 +31,49 @@ def test_folded_planar_channels_last_generator_matches_the_plain_one() -> None:
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in prepared.modules())
     assert not any(p.requires_grad for p in prepared.parameters())
     assert (actual - expected).abs().max().item() <= 1e-5
+
+
+def test_prepared_generator_gives_the_refinement_the_same_feature_gradients() -> None:
+    torch.manual_seed(1)
+    config = GeneratorConfig(ngf=16, n_downsampling=3, n_blocks=2)
+    plain = FFCResNetGenerator(config).eval().requires_grad_(False)
+    prepared = prepare_for_inference(copy.deepcopy(plain))
+    with torch.no_grad():
+        local, glob = plain.front(torch.rand(1, 4, 72, 104))  # 9x13 features: odd FFT sizes
+    target = torch.rand(1, 3, 72, 104)
+
+    def feature_gradients(generator: torch.nn.Module) -> list[torch.Tensor]:
+        features = [local.clone().requires_grad_(True), glob.clone().requires_grad_(True)]
+        (generator.rear(tuple(features)) - target).abs().mean().backward()
+        return [f.grad for f in features]
+
+    for expected, actual in zip(feature_gradients(plain), feature_gradients(prepared)):
+        assert (actual - expected).abs().max().item() <= 1e-4 * expected.abs().max().item()
+
+
+@pytest.mark.parametrize("size", [(8, 8), (7, 9), (6, 5), (5, 6)])
+def test_fourier_planes_and_their_gradients_match_torch_fft(size: tuple[int, int]) -> None:
+    """The hand-written FFT steps of the inference form, for even and odd sizes, against
+    autograd through ``torch.fft`` in float64."""
+    height, width = size
+    torch.manual_seed(2)
+    signal = torch.randn(2, 3, height, width, dtype=torch.float64, requires_grad=True)
+    planes = torch.randn(2, 6, height, width // 2 + 1, dtype=torch.float64, requires_grad=True)
+    spectrum = torch.fft.rfftn(signal, dim=(-2, -1), norm="ortho")
+    expected_planes = torch.cat([spectrum.real, spectrum.imag], dim=1)
+    real, imag = planes.chunk(2, dim=1)
+    expected_signal = torch.fft.irfftn(torch.complex(real, imag), s=size, dim=(-2, -1), norm="ortho")
+    weights_a, weights_b = torch.randn_like(expected_planes), torch.randn_like(expected_signal)
+    ((expected_planes * weights_a).sum() + (expected_signal * weights_b).sum()).backward()
+
+    signal32 = signal.detach().float().contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    planes32 = planes.detach().float().contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    actual_planes = HalfSpectrumPlanes.apply(signal32)
+    actual_signal = PlanesToSignal.apply(planes32, width)
+    ((actual_planes * weights_a.float()).sum() + (actual_signal * weights_b.float()).sum()).backward()
+
+    assert actual_planes.is_contiguous(memory_format=torch.channels_last)
+    assert actual_signal.is_contiguous(memory_format=torch.channels_last)
+    for actual, expected in [(actual_planes, expected_planes), (actual_signal, expected_signal),
+                             (signal32.grad, signal.grad), (planes32.grad, planes.grad)]:
+        assert (actual.double() - expected).abs().max().item() <= 1e-5
