@@ -9,7 +9,7 @@ import torch
 
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig
 from skingan_desktop.model.ffc import HalfSpectrumPlanes, PlanesToSignal
-from skingan_desktop.model.inference import prepare_for_inference
+from skingan_desktop.model.inference import ReflectionPadInInputDtype, prepare_for_inference
 
 
 def test_folded_planar_channels_last_generator_matches_the_plain_one() -> None:
@@ -77,3 +77,18 @@ def test_fourier_planes_and_their_gradients_match_torch_fft(size: tuple[int, int
     for actual, expected in [(actual_planes, expected_planes), (actual_signal, expected_signal),
                              (signal32.grad, signal.grad), (planes32.grad, planes.grad)]:
         assert (actual.double() - expected).abs().max().item() <= 1e-5
+
+
+def test_reflection_padding_keeps_bfloat16_under_cpu_autocast() -> None:
+    """CPU autocast pads in float32; the inference form pads in the input's dtype instead, so
+    bfloat16 refinement iterations do not convert every padded tensor up and back."""
+    generator = prepare_for_inference(FFCResNetGenerator(GeneratorConfig(ngf=16, n_downsampling=3, n_blocks=1)))
+    pads = [m for m in generator.modules() if isinstance(m, ReflectionPadInInputDtype)]
+    assert pads and not any(isinstance(m, torch.nn.ReflectionPad2d) for m in generator.modules())
+    assert not any(isinstance(m, torch.nn.Conv2d) and m.padding_mode == "reflect" and any(m.padding)
+                   for m in generator.modules())
+    x = torch.rand(1, 8, 12, 12, dtype=torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        padded = pads[0](x)
+    assert padded.dtype == torch.bfloat16
+    assert torch.equal(padded, torch.nn.functional.pad(x.float(), pads[0].padding, mode="reflect").bfloat16())
