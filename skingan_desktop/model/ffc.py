@@ -13,6 +13,8 @@ from typing import Optional
 import torch
 from torch import Tensor, nn
 
+from .fourier import HalfSpectrumPlanes, PlanesToSignal
+
 # (local, global) feature pair; either side may be absent when its ratio is 0.
 FeaturePair = tuple[Optional[Tensor], Optional[Tensor]]
 
@@ -63,99 +65,6 @@ class FourierUnit(nn.Module):
         spectrum = torch.view_as_complex(pairs.float().contiguous())
         out = torch.fft.irfftn(spectrum, s=(height, width), dim=(-2, -1), norm="ortho")
         return out.to(x.dtype)
-
-
-def _half_spectrum_weights(width: int, columns: int, device: torch.device) -> Tensor:
-    """How many times ``irfft`` counts each column of a half spectrum: the zero-frequency column
-    (and the Nyquist column of an even width) once, every other column twice (for its mirror)."""
-    weights = torch.full((columns,), 2.0, device=device)
-    weights[0] = 1.0
-    if width % 2 == 0:
-        weights[-1] = 1.0
-    return weights
-
-
-def _planes_to_complex(planes: Tensor, column_scale: Optional[Tensor] = None) -> Tensor:
-    """``[Re; Im]`` planes ``(B, 2C, H, W')`` of any dtype and layout -> complex64 ``(B, C, H, W')``,
-    contiguous as the FFT reads it, each column times ``column_scale`` if given, in one pass
-    over each half."""
-    batch, channels, height, columns = planes.shape
-    spectrum = torch.empty((batch, channels // 2, height, columns), dtype=torch.complex64, device=planes.device)
-    pairs = torch.view_as_real(spectrum)
-    for part, plane in zip((pairs[..., 0], pairs[..., 1]), planes.chunk(2, dim=1)):
-        if column_scale is None:
-            part.copy_(plane)
-        else:
-            torch.mul(plane, column_scale, out=part)
-    return spectrum
-
-
-def _complex_to_planes(spectrum: Tensor, dtype: torch.dtype) -> Tensor:
-    """Inverse of :func:`_planes_to_complex`: channels-last ``[Re; Im]`` planes in ``dtype``."""
-    batch, channels, height, columns = spectrum.shape
-    planes = torch.empty((batch, 2 * channels, height, columns), dtype=dtype, device=spectrum.device,
-                         memory_format=torch.channels_last)
-    planes[:, :channels].copy_(spectrum.real)
-    planes[:, channels:].copy_(spectrum.imag)
-    return planes
-
-
-def _contiguous_float(x: Tensor) -> Tensor:
-    return x.to(torch.float32, memory_format=torch.contiguous_format)
-
-
-def _channels_last(x: Tensor, dtype: torch.dtype) -> Tensor:
-    """A contiguous ``(B, C, H, W)`` tensor as a channels-last one in ``dtype``, by two swaps of
-    two axes. PyTorch's direct copy writes one channel at a time, H*W elements apart, and is
-    2-4x slower at the generator's usual feature sizes (64, 96, 128: 4.6 against 1.4 ms for
-    192 channels at 128x128 on the 2-core CPU)."""
-    rows = x.to(dtype).transpose(1, 2).contiguous()  # (B, H, C, W): whole rows of W move
-    out = torch.empty(x.shape, dtype=dtype, device=x.device, memory_format=torch.channels_last)
-    out.permute(0, 2, 3, 1).copy_(rows.transpose(2, 3))  # (B, H, W, C), one row at a time
-    return out
-
-
-class HalfSpectrumPlanes(torch.autograd.Function):
-    """``x`` ``(B, C, H, W)`` -> the real and imaginary planes of its orthonormal 2-D real FFT,
-    ``(B, 2C, H, W//2 + 1)``, channels-last in ``x``'s dtype; the FFT itself runs in float32.
-
-    The same values as ``torch.fft.rfftn`` then a concatenation, with the gradient written out:
-    autograd's version of this chain converts between the FFT's layout and the convolutions'
-    channels-last one several times per pass, and with :class:`PlanesToSignal` that took about
-    a tenth of a refinement iteration. The gradient of an orthonormal half-spectrum FFT is the
-    inverse FFT of the gradient divided by :func:`_half_spectrum_weights`."""
-
-    @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:
-        ctx.size, ctx.dtype = tuple(x.shape[-2:]), x.dtype
-        spectrum = torch.fft.rfftn(_contiguous_float(x), dim=(-2, -1), norm="ortho")
-        return _complex_to_planes(spectrum, x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
-        spectrum = _planes_to_complex(grad, 1 / _half_spectrum_weights(ctx.size[-1], grad.shape[-1], grad.device))
-        signal = torch.fft.irfftn(spectrum, s=ctx.size, dim=(-2, -1), norm="ortho")
-        return _channels_last(signal, ctx.dtype)
-
-
-class PlanesToSignal(torch.autograd.Function):
-    """``[Re; Im]`` half-spectrum planes ``(B, 2C, H, W')`` -> their orthonormal 2-D inverse real
-    FFT ``(B, C, H, width)``, channels-last in the planes' dtype (the FFT runs in float32).
-    The gradient is the forward FFT of the gradient times :func:`_half_spectrum_weights`."""
-
-    @staticmethod
-    def forward(ctx, planes: Tensor, width: int) -> Tensor:
-        ctx.dtype = planes.dtype
-        spectrum = _planes_to_complex(planes)
-        signal = torch.fft.irfftn(spectrum, s=(planes.shape[-2], width), dim=(-2, -1), norm="ortho")
-        return _channels_last(signal, planes.dtype)
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> tuple[Tensor, None]:
-        width = grad.shape[-1]
-        spectrum = torch.fft.rfftn(_contiguous_float(grad), dim=(-2, -1), norm="ortho")
-        spectrum *= _half_spectrum_weights(width, spectrum.shape[-1], grad.device)
-        return _complex_to_planes(spectrum, ctx.dtype), None
 
 
 class SpectralTransform(nn.Module):

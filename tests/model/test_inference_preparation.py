@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig
-from skingan_desktop.model.ffc import HalfSpectrumPlanes, PlanesToSignal
+from skingan_desktop.model.fourier import HalfSpectrumPlanes, PlanesToSignal
 from skingan_desktop.model.inference import ReflectionPadInInputDtype, prepare_for_inference
 
 
