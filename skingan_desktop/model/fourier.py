@@ -15,14 +15,11 @@ import torch
 from torch import Tensor
 
 
-def _half_spectrum_weights(width: int, columns: int, device: torch.device) -> Tensor:
-    """How many times ``irfft`` counts each column of a half spectrum: the zero-frequency column
-    (and the Nyquist column of an even width) once, every other column twice (for its mirror)."""
-    weights = torch.full((columns,), 2.0, device=device)
-    weights[0] = 1.0
-    if width % 2 == 0:
-        weights[-1] = 1.0
-    return weights
+def _columns_counted_once(width: int) -> tuple[int, ...]:
+    """The half-spectrum columns that ``irfft`` counts once: zero frequency, and Nyquist for an
+    even width. It counts every other column twice (for its mirror), so the two gradients below
+    scale those by 2 and these by 1."""
+    return (0, -1) if width % 2 == 0 else (0,)
 
 
 def _planes_to_complex(planes: Tensor) -> Tensor:
@@ -66,8 +63,8 @@ class HalfSpectrumPlanes(torch.autograd.Function):
     """``x`` ``(B, C, H, W)`` -> the real and imaginary planes of its orthonormal 2-D real FFT,
     ``(B, 2C, H, W//2 + 1)``, channels-last in ``x``'s dtype; the FFT itself runs in float32.
 
-    The gradient of an orthonormal half-spectrum FFT is the inverse FFT of the gradient
-    divided by :func:`_half_spectrum_weights`."""
+    The gradient of an orthonormal half-spectrum FFT is the inverse FFT of the gradient with
+    every column divided by 2, except :func:`_columns_counted_once`."""
 
     @staticmethod
     def forward(ctx, x: Tensor) -> Tensor:
@@ -77,12 +74,11 @@ class HalfSpectrumPlanes(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
-        # Divided by the column weights as: the columns counted once doubled, everything halved
-        # after the FFT (a scaled copy broadcasting the weights took twice as long).
+        # The columns counted once doubled, then everything halved after the FFT (a scaled copy
+        # broadcasting per-column weights took twice as long).
         spectrum = _planes_to_complex(grad)
-        spectrum[..., 0] *= 2
-        if ctx.size[-1] % 2 == 0:
-            spectrum[..., -1] *= 2
+        for column in _columns_counted_once(ctx.size[-1]):
+            spectrum[..., column] *= 2
         signal = torch.fft.irfftn(spectrum, s=ctx.size, dim=(-2, -1), norm="ortho").mul_(0.5)
         return _channels_last(signal, ctx.dtype)
 
@@ -90,7 +86,8 @@ class HalfSpectrumPlanes(torch.autograd.Function):
 class PlanesToSignal(torch.autograd.Function):
     """``[Re; Im]`` half-spectrum planes ``(B, 2C, H, W')`` -> their orthonormal 2-D inverse real
     FFT ``(B, C, H, width)``, channels-last in the planes' dtype (the FFT runs in float32).
-    The gradient is the forward FFT of the gradient times :func:`_half_spectrum_weights`."""
+    The gradient is the forward FFT of the gradient with every column times 2, except
+    :func:`_columns_counted_once`."""
 
     @staticmethod
     def forward(ctx, planes: Tensor, width: int) -> Tensor:
@@ -101,7 +98,7 @@ class PlanesToSignal(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor, None]:
-        width = grad.shape[-1]
-        spectrum = torch.fft.rfftn(_contiguous_float(grad), dim=(-2, -1), norm="ortho")
-        spectrum *= _half_spectrum_weights(width, spectrum.shape[-1], grad.device)
+        spectrum = torch.fft.rfftn(_contiguous_float(grad), dim=(-2, -1), norm="ortho").mul_(2)
+        for column in _columns_counted_once(grad.shape[-1]):
+            spectrum[..., column] *= 0.5
         return _complex_to_planes(spectrum, ctx.dtype), None

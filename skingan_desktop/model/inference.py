@@ -8,6 +8,8 @@ backward pass. The result matches the unfused model to float rounding (about 1e-
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -80,12 +82,19 @@ def prepare_for_inference(generator: nn.Module) -> nn.Module:
     for module in generator.modules():
         if isinstance(module, FFC):
             module.fuse_local_convolutions()
-    for layers in [m for m in generator.modules() if isinstance(m, nn.Sequential)]:
-        for i, layer in enumerate(layers):
-            if RowsThenColumns.suits(layer):
-                layers[i] = RowsThenColumns(layer)
-    pad_in_input_dtype(generator)
+    _replace_layers(generator, lambda layer: RowsThenColumns(layer) if RowsThenColumns.suits(layer) else None)
+    _replace_layers(generator, _padding_in_input_dtype)
     return generator.to(memory_format=torch.channels_last)
+
+
+def _replace_layers(generator: nn.Module, replacement: Callable[[nn.Module], Optional[nn.Module]]) -> None:
+    """Swap every layer for which ``replacement`` returns a module, in place (layers created by
+    the swap are not visited)."""
+    for parent in list(generator.modules()):
+        for name, child in list(parent.named_children()):
+            new = replacement(child)
+            if new is not None:
+                setattr(parent, name, new)
 
 
 class ReflectionPadInInputDtype(nn.Module):
@@ -113,17 +122,14 @@ class ReflectPaddedConv(nn.Sequential):
         super().__init__(ReflectionPadInInputDtype(padding), conv)
 
 
-@torch.no_grad()
-def pad_in_input_dtype(generator: nn.Module) -> nn.Module:
-    """Replace every reflection pad and reflect-padded convolution by one that pads in its
-    input's dtype (:class:`ReflectionPadInInputDtype`), in place."""
-    for parent in list(generator.modules()):
-        for name, child in list(parent.named_children()):
-            if isinstance(child, nn.ReflectionPad2d):
-                setattr(parent, name, ReflectionPadInInputDtype(tuple(child.padding)))
-            elif type(child) is nn.Conv2d and child.padding_mode == "reflect" and any(child.padding):
-                setattr(parent, name, ReflectPaddedConv(child))
-    return generator
+def _padding_in_input_dtype(layer: nn.Module) -> Optional[nn.Module]:
+    """The replacement of a reflection pad or a reflect-padded convolution that pads in its
+    input's dtype (:class:`ReflectionPadInInputDtype`); ``None`` for other layers."""
+    if isinstance(layer, nn.ReflectionPad2d):
+        return ReflectionPadInInputDtype(tuple(layer.padding))
+    if type(layer) is nn.Conv2d and layer.padding_mode == "reflect" and any(layer.padding):
+        return ReflectPaddedConv(layer)
+    return None
 
 
 class RowsThenColumns(nn.Module):
