@@ -67,6 +67,9 @@ class GeneratorConfig:
         return 2 + self.n_downsampling
 
 
+OUTPUT_KERNEL = 7  # the output convolution's size
+
+
 def build_layers(config: GeneratorConfig) -> list[nn.Module]:
     """The generator's layers in LaMa's order, so that indices match official keys."""
     def width(mult: float) -> int:
@@ -94,8 +97,8 @@ def build_layers(config: GeneratorConfig) -> list[nn.Module]:
             nn.ReLU(inplace=True),
         ]
     layers += [
-        nn.ReflectionPad2d(3),
-        nn.Conv2d(config.ngf, config.output_channels, kernel_size=7),
+        nn.ReflectionPad2d(OUTPUT_KERNEL // 2),
+        nn.Conv2d(config.ngf, config.output_channels, kernel_size=OUTPUT_KERNEL),
         nn.Sigmoid(),
     ]
     return layers
@@ -130,6 +133,39 @@ class FFCResNetGenerator(nn.Module):
         for layer in self.model[self.config.front_length:]:
             out = layer(out)
         return out
+
+    def rear_crop(self, features: FeaturePair, top: int, left: int, bottom: int, right: int) -> Tensor:
+        """``rear(features)[..., top:bottom, left:right]``, with the upscaling layers run only
+        around that box (the residual blocks still see everything: their Fourier units are
+        global). For the plain pass, whose output is only kept inside the hole.
+
+        The upscaling layers are local: a transposed convolution's output at a crop's far edge
+        misses one input pixel, which grows to ``2**n - 1`` pixels over ``n`` of them, and the
+        output convolution's reflection padding adds its reach at both edges. The crop of the
+        bottleneck features keeps ``decoder_margin`` feature pixels beyond the box on each side
+        for that; at the features' own edges it reaches them, where the crop and the whole map
+        pad alike."""
+        blocks_end = self.config.front_length + self.config.n_blocks + 1  # ConcatBranches included
+        out: Any = features
+        for layer in self.model[self.config.front_length:blocks_end]:
+            out = layer(out)
+        step, margin = self.config.size_multiple, self.decoder_margin
+        height, width = out.shape[-2:]
+        rows = max(top // step - margin, 0), min(-(-bottom // step) + margin, height)
+        cols = max(left // step - margin, 0), min(-(-right // step) + margin, width)
+        out = out[..., rows[0]:rows[1], cols[0]:cols[1]]
+        for layer in self.model[blocks_end:]:
+            out = layer(out)
+        top, bottom = top - rows[0] * step, bottom - rows[0] * step
+        left, right = left - cols[0] * step, right - cols[0] * step
+        return out[..., top:bottom, left:right]
+
+    @property
+    def decoder_margin(self) -> int:
+        """Bottleneck pixels the upscaling layers need beyond a box (see :meth:`rear_crop`)."""
+        step = self.config.size_multiple
+        reach = (step - 1) + OUTPUT_KERNEL // 2
+        return -(-reach // step)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.rear(self.front(x))

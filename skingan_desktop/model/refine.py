@@ -38,6 +38,8 @@ class SplitGenerator(Protocol):
 
     def rear(self, features: FeaturePair) -> Tensor: ...
 
+    def rear_crop(self, features: FeaturePair, top: int, left: int, bottom: int, right: int) -> Tensor: ...
+
 
 @dataclass
 class PyramidLevel:
@@ -170,8 +172,7 @@ def refine_level(
         z_local, z_global = generator.front(masked_input)
     if previous is None:
         with torch.no_grad():
-            prediction = generator.rear((z_local, z_global)).float()
-        return (mask * prediction + (1 - mask) * image)[..., :height, :width]
+            return _composite_within_hole(generator, (z_local, z_global), image, mask)[..., :height, :width]
 
     # Constant across iterations, so selected once rather than per iteration.
     known3 = (mask < _EPS).expand_as(image)
@@ -206,6 +207,22 @@ def refine_level(
     assert prediction is not None
     with torch.no_grad():
         return (mask * prediction.detach() + (1 - mask) * image)[..., :height, :width]
+
+
+def _composite_within_hole(generator: SplitGenerator, features: FeaturePair, image: Tensor, mask: Tensor) -> Tensor:
+    """``image`` with the rear's prediction inside the hole. The upscaling layers run only
+    around the hole's bounding box: the composite keeps nothing of the prediction outside it."""
+    rows = torch.nonzero(mask[0, 0].amax(dim=1), as_tuple=True)[0]
+    cols = torch.nonzero(mask[0, 0].amax(dim=0), as_tuple=True)[0]
+    if not len(rows):
+        return image.clone()
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    left, right = int(cols[0]), int(cols[-1]) + 1
+    prediction = generator.rear_crop(features, top, left, bottom, right).float()
+    out = image.clone()
+    box_mask, box_image = mask[..., top:bottom, left:right], image[..., top:bottom, left:right]
+    out[..., top:bottom, left:right] = box_mask * prediction + (1 - box_mask) * box_image
+    return out
 
 
 def refine_pyramid(

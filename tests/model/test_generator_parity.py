@@ -40,6 +40,31 @@ def test_front_then_rear_equals_the_whole(small_weights: Path, parity_small: dic
     assert torch.equal(output, generator(parity_small["input"]))
 
 
+# Boxes (top, left, bottom, right) in a 64x96 output: inside, at each border, one pixel, the
+# whole frame, and far edges on the 8-pixel grid, where a crop with one feature pixel of margin
+# misses part of the transposed convolutions' reach.
+CROP_BOXES = [(20, 30, 40, 70), (0, 0, 17, 33), (50, 81, 64, 96), (0, 0, 64, 96), (31, 44, 32, 45),
+              (8, 16, 32, 48), (9, 7, 40, 56), (1, 90, 63, 96), (23, 0, 24, 96), (0, 40, 64, 41)]
+
+
+@pytest.mark.parametrize("prepared", [False, True], ids=["plain", "inference-ready"])
+def test_rear_around_a_box_equals_the_whole_rear_there(small_weights: Path, prepared: bool) -> None:
+    generator = load_generator(small_weights)
+    if not prepared:
+        generator = build_generator(read_generator_state(small_weights)).eval()
+    torch.manual_seed(0)
+    x = torch.rand(1, 4, 64, 96)
+
+    with torch.inference_mode():
+        features = generator.front(x)
+        whole = generator.rear(features)
+        for top, left, bottom, right in CROP_BOXES:
+            crop = generator.rear_crop(features, top, left, bottom, right)
+
+            assert crop.shape[-2:] == (bottom - top, right - left)
+            assert (crop - whole[..., top:bottom, left:right]).abs().max().item() <= 1e-6, (top, left, bottom, right)
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_torchscript_export_loads_onto_our_generator(tmp_path: Path, small_weights: Path, parity_small: dict) -> None:
     reference = build_generator(read_generator_state(small_weights)).eval()  # official layout

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from skingan_desktop.model import load_generator, refine_inpaint
-from skingan_desktop.model.refine import build_pyramid, refine_pyramid, scale_count
+from skingan_desktop.model.refine import PyramidLevel, build_pyramid, refine_level, refine_pyramid, scale_count
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +36,24 @@ def test_every_scale_and_the_final_result_match_the_reference(generator, referen
     assert (refined - reference_run["refined"]).abs().max().item() <= 2e-3
     # ...and refinement really changed something compared with a plain pass.
     assert (refined - reference_run["unrefined"]).abs().max().item() > 1e-2
+
+
+def test_the_plain_pass_composites_the_whole_generator_output_inside_the_hole(generator) -> None:
+    """The plain pass upscales only around the hole (rear_crop); the composite is the same."""
+    torch.manual_seed(3)
+    image = torch.rand(1, 3, 90, 125)  # not a multiple of 8: the pass pads
+    mask = torch.zeros(1, 1, 90, 125)
+    mask[..., 5:20, 100:125] = 1  # touches the right border
+    mask[..., 60:71, 10:30] = 1   # far from the other
+    padded_image = torch.nn.functional.pad(image, (0, 3, 0, 6), mode="reflect")
+    padded_mask = torch.nn.functional.pad(mask, (0, 3, 0, 6), mode="reflect")
+
+    with torch.inference_mode():
+        whole = generator(torch.cat([padded_image * (1 - padded_mask), padded_mask], dim=1))[..., :90, :125]
+        result = refine_level(generator, PyramidLevel(image, mask), None)
+
+    assert torch.equal(result[mask.expand_as(image) == 0], image[mask.expand_as(image) == 0])
+    assert (result - (mask * whole + (1 - mask) * image)).abs().max().item() <= 1e-6
 
 
 def test_progress_reaches_its_total_and_cancel_stops_within_an_iteration(generator, reference_run: dict) -> None:
