@@ -41,6 +41,7 @@ from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .settings import AppSettings
+from .time_left import TimeLeft, describe as describe_time_left
 from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
         self._partial: dict[int, RegionResult] = {}
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
+        self._time_left = TimeLeft()
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
         self.actions_by_name: dict[str, QAction] = {}
@@ -248,7 +250,7 @@ class MainWindow(QMainWindow):
         self.size_label, self.zoom_label, self.brush_label = QLabel("No photo"), QLabel(""), QLabel("")
         self.model_label, self.run_label = QLabel(""), QLabel("")
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(220)
+        self.progress.setMaximumWidth(380)  # room for 'region 1/2: refining 40% · about 1 min 50 s left'
         self.progress.hide()
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_inpainting)
@@ -733,6 +735,7 @@ class MainWindow(QMainWindow):
         self._job = job
         self._partial = {}
         self._run_started = time.perf_counter()
+        self._time_left = TimeLeft()
         self.compare.clear()
         self.compare.show()
         self.progress.setRange(0, 0)
@@ -764,7 +767,8 @@ class MainWindow(QMainWindow):
             return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(step)
-        self.progress.setFormat(f"{stage} %p%")
+        left = self._time_left.update(stage, step, total)
+        self.progress.setFormat(f"{stage} %p%" + (f" · {describe_time_left(left)}" if left is not None else ""))
 
     def _union(self, results: list[RegionResult]) -> WorkRegion:
         return WorkRegion(min(r.region.left for r in results), min(r.region.top for r in results),

@@ -97,6 +97,7 @@ def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tat
     window.run_inpainting()
     qtbot.waitUntil(lambda: "refining" in window.progress.format(), timeout=60_000)
     ticks_at_refinement = len(ticks)
+    qtbot.waitUntil(lambda: "left" in window.progress.format(), timeout=30_000)  # the time-left estimate
     qtbot.wait(500)
     assert len(ticks) - ticks_at_refinement >= 10  # the GUI thread kept processing events
 
