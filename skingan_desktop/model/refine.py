@@ -198,10 +198,9 @@ def refine_level(
             loss = loss + (down[core3] - reference_pixels).abs().mean()
         if losses is not None:
             losses.append(loss.item())
-        if last:
-            break  # the last iteration only predicts
-        loss.backward()
-        optimiser.step()
+        if not last:  # the last iteration only predicts
+            loss.backward()
+            optimiser.step()
         if on_iteration is not None:
             on_iteration(iteration + 1)
     assert prediction is not None
@@ -239,7 +238,7 @@ def refine_pyramid(
 ) -> list[Tensor]:
     """Every scale's composited result, coarsest first. ``coarsest_result`` (a plain pass
     already made at the coarsest level) is reused instead of being computed again."""
-    total = 1 + (len(levels) - 1) * max(n_iters - 1, 0)
+    total = 1 + (len(levels) - 1) * n_iters  # the coarse pass, then every iteration (the last predicts)
     done = 0
 
     def report(stage: str, step: int) -> None:
@@ -260,7 +259,7 @@ def refine_pyramid(
                 n_iters=n_iters, lr=lr, multiple=multiple, cancel=cancel, optimise_dtype=optimise_dtype,
                 on_iteration=lambda i, s=size, b=base: report(f"refining {s}", b + i),
             ))
-        done += 1 if index == 0 else max(n_iters - 1, 0)
+        done += 1 if index == 0 else n_iters
         report("refining" if index else "coarse pass", done)
     return results
 

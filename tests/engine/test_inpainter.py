@@ -121,7 +121,7 @@ def test_progress_reaches_total_and_cancel_stops_the_refinement(generator, big_p
     seen = []
     Inpainter(generator, InpaintSettings(n_iters=4)).run(big_photo, hole, progress=lambda *a: seen.append(a))
     stage, step, total = seen[-1]
-    assert "refining" in stage and step == total == 1 + 3
+    assert "refining" in stage and step == total == 1 + 4  # the coarse pass, then 4 iterations (the last predicts)
 
     cancel = threading.Event()
     steps = []

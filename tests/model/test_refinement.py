@@ -60,7 +60,7 @@ def test_progress_reaches_its_total_and_cancel_stops_within_an_iteration(generat
     image, mask = reference_run["image"], reference_run["mask"]
     seen: list[tuple[str, int, int]] = []
     refine_inpaint(generator, image, mask, min_side=64, progress=lambda *a: seen.append(a))
-    assert seen[-1][1] == seen[-1][2] == 1 + 2 * 14
+    assert seen[-1][1] == seen[-1][2] == 1 + 2 * 15  # the coarse pass, then 15 iterations per finer scale
     assert [s for _, s, _ in seen] == sorted(s for _, s, _ in seen)
 
     calls = []
