@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
         self._partial: dict[int, RegionResult] = {}
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
-        self._time_left = TimeLeft()
+        self._time_left = TimeLeft()  # restarts by itself when a run's first stage begins
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
         self.actions_by_name: dict[str, QAction] = {}
@@ -735,7 +735,6 @@ class MainWindow(QMainWindow):
         self._job = job
         self._partial = {}
         self._run_started = time.perf_counter()
-        self._time_left = TimeLeft()
         self.compare.clear()
         self.compare.show()
         self.progress.setRange(0, 0)

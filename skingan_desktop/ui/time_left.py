@@ -35,7 +35,8 @@ def describe(seconds: float) -> str:
     """``'about 2 min 10 s left'``, rounded to what a waiting person cares about."""
     if seconds < 10:
         return "a few seconds left"
-    if round(seconds / 5.0) * 5 < 60:
-        return f"about {int(round(seconds / 5.0)) * 5} s left"
+    to_five = int(round(seconds / 5.0)) * 5
+    if to_five < 60:
+        return f"about {to_five} s left"
     minutes, rest = divmod(int(round(seconds / 10.0)) * 10, 60)
     return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"
