@@ -23,6 +23,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 
 from . import files
 from .metadata import apply_orientation, exif_orientation, export_exif
+from .tiff_metadata import encode_tiff16, exif_of_tiff
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
                 ".webp": "WEBP", ".bmp": "BMP"}
@@ -128,7 +129,7 @@ def read_photo(path: str | Path) -> PhotoFile:
     image = _open(path, "photo")
     fmt = image.format or "PNG"
     icc = image.info.get("icc_profile")
-    exif = image.info.get("exif")
+    exif = image.info.get("exif") or (exif_of_tiff(image) if fmt == "TIFF" else None)
     orientation = exif_orientation(image)
     alpha = None
     deep = _read_16bit(path, image)
@@ -241,13 +242,8 @@ def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optiona
     if rgb.dtype == np.uint16 and fmt == "PNG":
         return _png16(rgb, alpha, icc, exif)
     if rgb.dtype == np.uint16 and fmt == "TIFF":
-        import tifffile
-
-        buffer = io.BytesIO()
         pixels = np.dstack([rgb, alpha]) if alpha is not None else rgb
-        tifffile.imwrite(buffer, pixels, photometric="rgb", compression="zlib", iccprofile=icc,
-                         extrasamples=("unassalpha",) if alpha is not None else None)
-        return buffer.getvalue()
+        return encode_tiff16(pixels, icc=icc, exif=exif, alpha=alpha is not None)
     if rgb.dtype == np.uint16:  # formats without 16-bit support get the rounded 8-bit pixels
         rgb = to_8bit(rgb)
         alpha = to_8bit(alpha) if alpha is not None else None

@@ -104,6 +104,43 @@ def test_camera_jpeg_with_orientation_gps_and_thumbnail(tmp_path: Path, inpainte
     assert kept_exif[0x013B] == "Alice Example" and kept_exif.get_ifd(GPS_IFD)[1] == "N"
 
 
+def test_16_bit_tiff_keeps_the_cameras_exif_through_export_and_reopen(tmp_path: Path, inpainter: Inpainter) -> None:
+    deep = (_skin(64, 96)[..., 1].astype(np.uint16) * 257).astype(np.uint16)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x013B] = "Camera Maker", "Model 16", "Alice Example"
+    exif.get_ifd(EXIF_IFD).update({0x829A: 0.01, 0x9003: "2026:11:30 10:20:30", 0xA431: "SN-123456"})
+    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 13.0, 7.5)})
+    path = tmp_path / "scan.tif"
+    Image.fromarray(deep).save(path, exif=exif.tobytes())  # a 16-bit TIFF, EXIF in its own tags
+
+    photo = read_photo(path)
+    assert photo.bit_depth == 16
+    edited = _inpaint(inpainter, photo.rgb8, _box(deep.shape, 20, 30, 24))
+    private, kept = tmp_path / "private.tif", tmp_path / "kept.tif"
+    write_photo(private, photo, edited)
+    write_photo(kept, photo, edited, private=False)
+
+    for out in (private, kept):
+        assert tifffile.imread(out).dtype == np.uint16
+        tags = tifffile.TiffFile(out).pages[0].tags
+        assert tags["Make"].value == "Camera Maker" and tags["Model"].value == "Model 16"
+        assert tags["ExifTag"].value["DateTimeOriginal"] == "2026:11:30 10:20:30"
+        reopened = Image.open(out).getexif()
+        assert reopened.get_ifd(EXIF_IFD)[0x829A] == pytest.approx(0.01)
+    private_tags = tifffile.TiffFile(private).pages[0].tags
+    assert "Artist" not in private_tags and "GPSTag" not in private_tags
+    assert "BodySerialNumber" not in private_tags["ExifTag"].value
+    kept_tags = tifffile.TiffFile(kept).pages[0].tags
+    assert kept_tags["Artist"].value == "Alice Example" and kept_tags["GPSTag"].value["GPSLatitudeRef"] == "N"
+
+    as_jpeg = tmp_path / "from-tiff.jpg"  # the cleaned 16-bit TIFF opened again and sent on as a JPEG
+    write_photo(as_jpeg, read_photo(private), read_photo(private).rgb8)
+    jpeg_exif = Image.open(as_jpeg).getexif()
+    assert jpeg_exif[0x010F] == "Camera Maker"
+    assert jpeg_exif.get_ifd(EXIF_IFD)[0x9003] == "2026:11:30 10:20:30"
+    assert 0x0111 not in jpeg_exif  # the TIFF's strip offsets describe that file, not this one
+
+
 @pytest.mark.parametrize("suffix", [".tif", ".png"])
 def test_16_bit_files_stay_16_bit_and_untouched_outside_the_fill(tmp_path: Path, inpainter: Inpainter, suffix: str) -> None:
     rng = np.random.default_rng(5)
