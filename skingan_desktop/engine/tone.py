@@ -1,8 +1,9 @@
 """Frequency separation for fills: tone from a diffusion fill, texture from the generator.
 
 This is the retoucher's frequency-separation technique applied to inpainting. A diffusion fill
-(OpenCV Navier-Stokes) gets the tone of the hole right -- colour and shading continue smoothly
-from the skin around it -- but has no texture, so it looks like plastic. A generator trained for
+(the harmonic membrane of ``engine/membrane.py``) gets the tone of the hole right -- colour and
+shading continue smoothly from the skin around it, with no streaks -- but has no texture, so it
+looks like plastic. A generator trained for
 texture (SkinGAN models, flagged in their weights file) supplies the grain. Inside the hole the
 fill becomes::
 
@@ -32,10 +33,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .membrane import membrane_fill
+
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the generator
-DIFFUSION_RADIUS = 5     # OpenCV inpainting radius of the diffusion fill
 TEXTURE_RAMP = 2.0       # pixels over which the grain fades in, after the hole's first pixel
-DEFAULT_TEXTURE_STRENGTH = 0.9  # chosen on the training subjects (model card)
+DEFAULT_TEXTURE_STRENGTH = 1.4  # chosen on the training subjects over the membrane tone (model card)
 LATTICE_PERIOD = 8       # 2**n_downsampling of LaMa's generators
 LATTICE_SIGMA = 2.0      # lattice cells over which the repeating pattern is estimated
 LATTICE_PRIOR = 8.0      # samples at which an estimate is trusted by half
@@ -49,8 +51,9 @@ def texture_ramp(hole: np.ndarray) -> np.ndarray:
 
 
 def diffusion_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """``photo`` (uint8 RGB) with ``hole`` filled by Navier-Stokes diffusion."""
-    return cv2.inpaint(photo, hole.astype(np.uint8) * 255, DIFFUSION_RADIUS, cv2.INPAINT_NS)
+    """``photo`` (uint8 RGB) with ``hole`` filled by the steady state of diffusion from the
+    pixels around it (:func:`membrane_fill`)."""
+    return membrane_fill(photo, hole)
 
 
 def lattice_period(generator: object) -> int:
@@ -119,7 +122,7 @@ def frequency_separated_fill(original: np.ndarray, filled: np.ndarray, hole: np.
     high frequencies. The fill's low frequencies are a blur over the hole's pixels only, so the
     seam between fill and skin is not mistaken for texture. ``lattice_period`` (``None``: off)
     is the period of the generator's pattern to take out."""
-    if not hole.any():
+    if not hole.any() or hole.all():  # nothing to fill, or no skin around to take the tone from
         return filled.copy()
     low_target = cv2.GaussianBlur(diffusion_fill(original, hole).astype(np.float32), (0, 0), sigma)
     weight = hole.astype(np.float32)

@@ -1,4 +1,4 @@
-"""Held-out evaluation against the classical baselines (OpenCV Telea and Navier-Stokes).
+"""Held-out evaluation against the classical baselines (OpenCV Telea and Navier-Stokes, and the membrane fill).
 
 On skin crops of the validation subjects, with seeded tattoo-like masks: masked PSNR and masked
 SSIM (inside the hole), and a texture measure that punishes blur: the absolute log ratio of the

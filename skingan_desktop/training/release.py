@@ -43,8 +43,9 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
         + f" on skin crops harvested around the tattoos of "
         f"`{card['data']['folder']}`, masks 70 % tattoo-like / 20 % large / 10 % acne-like.",
         *(["- Fills: frequency separation. Tone (detail coarser than a 1.5 px Gaussian at the working size) "
-            "comes from an OpenCV Navier-Stokes diffusion fill; the generator supplies the texture (finer "
-            "detail), scaled by the app's texture strength. The generator was trained that way."]
+            "comes from the harmonic membrane fill (`engine/membrane.py`); the generator supplies the texture "
+            "(finer detail), scaled by the app's texture strength. The generator was trained as such a texture "
+            "layer."]
           if texture_layer else []),
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",

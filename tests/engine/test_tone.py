@@ -1,4 +1,4 @@
-"""Frequency separation: the fill's tone from a diffusion fill, its texture from the generator."""
+"""Frequency separation: the fill's tone from the membrane fill, its texture from the generator."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def test_an_off_tone_fill_takes_the_skins_tone_and_keeps_its_texture() -> None:
 def test_texture_strength_scales_the_grain() -> None:
     skin, filled, hole = _skin_and_pinkish_fill()
     grains = [_grain(frequency_separated_fill(skin, filled, hole, strength=s), hole) for s in (0.0, 0.5, 1.0)]
-    assert grains[0] < 0.5 < grains[0] * 3 < grains[1] < grains[2]
+    assert grains[0] < 0.5 < grains[1] < grains[2] and grains[1] > 3 * grains[0]
     assert abs(grains[1] / grains[2] - 0.5) < 0.1
 
 
@@ -87,3 +87,9 @@ def test_the_generators_lattice_pattern_is_taken_out_and_the_grain_kept() -> Non
 def test_an_empty_hole_changes_nothing() -> None:
     photo = np.zeros((20, 20, 3), np.uint8)
     assert np.array_equal(frequency_separated_fill(photo, photo, np.zeros((20, 20), bool)), photo)
+
+
+def test_a_hole_over_everything_keeps_the_generators_fill() -> None:
+    skin, filled, _ = _skin_and_pinkish_fill()
+    everything = np.ones(skin.shape[:2], bool)  # no skin around to take a tone from
+    assert np.array_equal(frequency_separated_fill(skin, filled, everything), filled)
