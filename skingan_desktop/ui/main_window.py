@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
+from ..engine.ink import snap_to_ink
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
@@ -84,6 +85,7 @@ def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
 class MainWindow(QMainWindow):
     photo_opened = Signal(Path)  # the photo is on the canvas
     photo_refused = Signal(Path)  # it could not be read; the user was told why
+    mask_snapped = Signal(bool)  # snap to ink ended: the mask was replaced (True) or left as it was
 
     def __init__(self, settings: Optional[AppSettings] = None) -> None:
         super().__init__()
@@ -135,6 +137,7 @@ class MainWindow(QMainWindow):
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
         self._autosave_job: Optional[CallJob] = None
+        self._snapping: Optional[tuple[CallJob, np.ndarray]] = None  # finding the ink under this mask
         self._autosave_again = False
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -192,6 +195,8 @@ class MainWindow(QMainWindow):
         a("clear_mask", "&Clear mask", "fa5s.times-circle", "Ctrl+Backspace", self.clear_mask)
         a("grow_mask", "&Grow mask…", "fa5s.expand-arrows-alt", "Ctrl+G", lambda: self._ask_grow(1))
         a("shrink_mask", "S&hrink mask…", "fa5s.compress-arrows-alt", "Ctrl+Shift+G", lambda: self._ask_grow(-1))
+        a("snap_to_ink", "S&nap mask to ink", "fa5s.magnet", "Alt+I", self.snap_mask_to_ink,
+          "Brush roughly over a tattoo, then keep only its ink (and a thin halo around it)")
         a("load_mask", "&Load mask…", "fa5s.file-import", None, self._ask_load_mask)
         a("save_mask", "Sa&ve mask…", "fa5s.save", None, self._ask_save_mask)
         a("inpaint", "&Inpaint", "fa5s.magic", "Ctrl+Return", self.run_inpainting, "Fill the masked area with skin")
@@ -215,7 +220,7 @@ class MainWindow(QMainWindow):
         get = self.actions_by_name
         menus = {
             "&File": ["open", "open_session", "save_session", None, "export", "export_patch", None, "load_weights", None, "quit"],
-            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", None, "load_mask", "save_mask",
+            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", None, "load_mask", "save_mask",
                       None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
@@ -241,7 +246,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.history_dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
-        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger",
+        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger", "snap_to_ink",
                      None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
             toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
@@ -265,7 +270,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
-        for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "load_mask", "save_mask", "fit", "actual",
+        for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "load_mask", "save_mask", "fit", "actual",
                      "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
@@ -580,6 +585,36 @@ class MainWindow(QMainWindow):
         mask = self.mask_array()
         if mask is not None and pixels:
             self._replace_mask(grow_mask(mask, pixels), f"{'Grow' if pixels > 0 else 'Shrink'} mask by {abs(pixels)} px")
+
+    def snap_mask_to_ink(self) -> None:
+        """Find the ink under the mask in the background (``engine/ink.py``); the mask becomes it,
+        undoably, unless it was edited meanwhile. ``mask_snapped`` fires with True or False."""
+        mask = self.mask_array()
+        if self.photo is None or mask is None or self._snapping is not None:
+            return
+        job = CallJob(partial(snap_to_ink, self.photo.copy(), mask > 0))
+        self._snapping = (job, mask)
+        job.finished.connect(self._ink_found)  # bound methods run on the GUI thread
+        job.failed.connect(self._ink_not_found)
+        self.show_status("Finding the ink under the mask…")
+        start_in_thread(job)
+
+    def _ink_found(self, ink: np.ndarray) -> None:
+        _, brushed = self._snapping
+        self._snapping = None
+        if not np.array_equal(self.mask_array(), brushed):
+            self.show_status("The mask changed while the ink was being found: snap again.")
+            self.mask_snapped.emit(False)
+            return
+        self._replace_mask(np.where(ink, 255, 0).astype(np.uint8), "Snap mask to ink")
+        self.show_status(f"The mask now covers the ink: {ink.sum() / max(int((brushed > 0).sum()), 1):.0%} "
+                         "of the area brushed over.")
+        self.mask_snapped.emit(True)
+
+    def _ink_not_found(self, message: str) -> None:
+        self._snapping = None
+        self.show_status(message)
+        self.mask_snapped.emit(False)
 
     def _ask_grow(self, sign: int) -> None:
         pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)

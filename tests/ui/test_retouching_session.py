@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import QPointF, Qt, QTimer
 
+from tests.engine.test_ink import _lit_skin, _tattoo
 from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
 
 
@@ -168,6 +170,37 @@ def test_mask_tools_grow_shrink_clear_save_load(qtbot, window, tattoo_png, tmp_p
     for _ in range(4):
         window.actions_by_name["undo"].trigger()
     assert np.array_equal(window.mask_array(), painted)
+
+
+def test_a_rough_brush_snaps_to_the_ink_and_undo_brings_the_brush_back(qtbot, window, tmp_path: Path) -> None:
+    photo, ink = _tattoo(_lit_skin())
+    path = tmp_path / "drawing.png"
+    Image.fromarray(photo).save(path)
+    open_photo(qtbot, window, path)
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [(105, 75), (200, 75), (200, 170), (105, 170), (105, 75), (150, 120)])
+    brushed = window.mask_array() > 0
+    assert brushed[ink].mean() > 0.99  # the brush went over all of the drawing
+
+    action = window.actions_by_name["snap_to_ink"]
+    assert action.shortcut().toString() == "Alt+I"
+    with qtbot.waitSignal(window.mask_snapped, timeout=30_000) as snapped:
+        action.trigger()
+    assert snapped.args == [True]
+    mask = window.mask_array() > 0
+    assert mask[ink].mean() > 0.99 and mask.sum() < 0.5 * brushed.sum()
+    assert "covers the ink" in window.last_status
+
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.mask_array() > 0, brushed)
+
+    window.clear_mask()  # plain skin: the mask is left as it is, and the user is told why
+    drag_on_canvas(window, [(250, 30), (300, 30)])
+    before = window.mask_array()
+    with qtbot.waitSignal(window.mask_snapped, timeout=30_000) as snapped:
+        action.trigger()
+    assert snapped.args == [False] and "No ink found" in window.last_status
+    assert np.array_equal(window.mask_array(), before)
 
 
 def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_png, settings) -> None:
