@@ -6,6 +6,8 @@
 The big-lama cases use random weights (timing does not depend on them). Each case runs in its
 own process so that its peak memory (max RSS on CPU, max allocated on CUDA) is its own. Cases:
 - embedded-512: the embedded SkinGAN model, its generator pass and the whole 512 result;
+- tone: the membrane fill under texture models' fills against OpenCV Navier-Stokes, at 512
+  and 1024; snap: snap to ink on a 24 MP photo;
 - plain pass at 512 and 1024: the unfused float32 generator ("reference") against the
   inference-ready one ("ours"), 7 interleaved rounds after a warm-up (medians, and the ratio of
   each round), and the largest output difference; then the same for the plain *result*, the
@@ -177,6 +179,43 @@ def case_embedded(device: torch.device) -> dict:
     return {"case": "embedded 512", "pass_s": pass_s, "result_s": result_s}
 
 
+def case_tone() -> dict:
+    """The tone under a texture model's fill: the membrane fill against OpenCV Navier-Stokes
+    (what it replaced), for a painted-over tattoo in a 512 and a 1024 px work region."""
+    import cv2
+
+    from skingan_desktop.engine.membrane import membrane_fill
+
+    row: dict = {"case": "tone fill"}
+    for side in (512, 1024):
+        photo = (np.random.default_rng(0).random((side, side, 3)) * 255).astype(np.uint8)
+        blob = np.zeros((side, side), np.uint8)  # a tattoo painted over, in a region twice its size
+        cv2.ellipse(blob, (side // 2, side // 2), (side // 4, side // 5), 20, 0, 360, 255, -1)
+        hole = blob > 0
+        ns = lambda: cv2.inpaint(photo, hole.astype(np.uint8) * 255, 5, cv2.INPAINT_NS)  # noqa: E731
+        row[f"membrane_{side}_s"] = statistics.median(timed(lambda: membrane_fill(photo, hole), torch.device("cpu"))
+                                                      for _ in range(PLAIN_ROUNDS))
+        row[f"navier_stokes_{side}_s"] = statistics.median(timed(ns, torch.device("cpu")) for _ in range(PLAIN_ROUNDS))
+        row[f"hole_share_{side}"] = float(hole.mean())
+    return row
+
+
+def case_snap() -> dict:
+    """Snap to ink on a 24 MP photo: a 1500x1000 px area brushed over a drawing."""
+    import cv2
+
+    from skingan_desktop.engine.ink import snap_to_ink
+
+    photo = np.full((4000, 6000, 3), (200, 160, 140), np.uint8)
+    photo += np.random.default_rng(0).integers(0, 6, photo.shape, dtype=np.uint8)
+    for k in range(12):
+        cv2.circle(photo, (2400 + 60 * k, 1900), 300 - 20 * k, (40, 45, 70), 6)
+    brushed = np.zeros(photo.shape[:2], bool)
+    brushed[1400:2400, 1900:3400] = True
+    seconds = statistics.median(timed(lambda: snap_to_ink(photo, brushed), torch.device("cpu")) for _ in range(3))
+    return {"case": "snap to ink 24 MP", "seconds": seconds}
+
+
 def case_refine(which: str, device: torch.device) -> dict:
     generator = make_generator(device, prepared=which != "reference")
     image, mask = tattoo_inputs(1024, device)
@@ -210,6 +249,10 @@ def run_case(name: str, device: torch.device) -> dict:
         result = case_plain(int(name.split("-")[1]), device)
     elif name == "embedded-512":
         result = case_embedded(device)
+    elif name == "tone":
+        result = case_tone()
+    elif name == "snap":
+        result = case_snap()
     else:
         result = case_refine(name.split("-")[1], device)
     result["peak_memory_gb"] = peak_memory_gb(device)
@@ -220,7 +263,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--case", help=argparse.SUPPRESS)
-    parser.add_argument("--cases", default="plain-512,plain-1024,embedded-512,refine-ours,refine-ours_fp32,refine-reference")
+    parser.add_argument("--cases", default="plain-512,plain-1024,embedded-512,tone,snap,refine-ours,refine-ours_fp32,"
+                                           "refine-reference")
     args = parser.parse_args()
     device = torch.device(args.device)
     if args.case:
@@ -249,6 +293,12 @@ def main() -> None:
         elif row["case"].startswith("embedded"):
             print(f"{row['case']:>22}: generator pass {row['pass_s']:.3f} s, whole 512 result {row['result_s']:.3f} s, "
                   f"peak {row['peak_memory_gb']:.2f} GB")
+        elif row["case"] == "tone fill":
+            for side in (512, 1024):
+                print(f"{'tone fill ' + str(side):>22}: membrane {row[f'membrane_{side}_s']:.3f} s, Navier-Stokes "
+                      f"{row[f'navier_stokes_{side}_s']:.3f} s (hole {row[f'hole_share_{side}']:.0%} of the region)")
+        elif row["case"].startswith("snap"):
+            print(f"{row['case']:>22}: {row['seconds']:.2f} s, peak {row['peak_memory_gb']:.2f} GB")
     refined = {r["case"].split()[-1]: r for r in rows if r["case"].startswith("refined")}
     for name, row in refined.items():
         print(f"{row['case']:>22}: {row['seconds']:.1f} s, last loss {row['last_loss']:.5f}, "

@@ -3,9 +3,8 @@
 This is the retoucher's frequency-separation technique applied to inpainting. A diffusion fill
 (the harmonic membrane of ``engine/membrane.py``) gets the tone of the hole right -- colour and
 shading continue smoothly from the skin around it, with no streaks -- but has no texture, so it
-looks like plastic. A generator trained for
-texture (SkinGAN models, flagged in their weights file) supplies the grain. Inside the hole the
-fill becomes::
+looks like plastic. A generator trained for texture (SkinGAN models, flagged in their weights
+file) supplies the grain. Inside the hole the fill becomes::
 
     blur(diffusion fill) + strength * ramp * (generator fill - blur(generator fill))
 
