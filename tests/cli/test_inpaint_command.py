@@ -73,6 +73,32 @@ def test_inpaint_writes_jpeg_and_odd_sizes(tmp_path: Path, small_weights: Path) 
     assert Image.open(tmp_path / "out.jpg").size == (77, 101)
 
 
+def test_snap_to_ink_fills_only_the_drawing_under_a_rough_mask(tmp_path: Path, small_weights: Path) -> None:
+    from tests.engine.test_ink import _lit_skin, _tattoo
+
+    photo, ink = _tattoo(_lit_skin())
+    rough = np.zeros(ink.shape, np.uint8)
+    rough[60:190, 80:230] = 255
+    Image.fromarray(photo).save(tmp_path / "drawing.png")
+    Image.fromarray(rough).save(tmp_path / "rough.png")
+
+    result = run_cli("inpaint", tmp_path / "drawing.png", tmp_path / "rough.png", "-o", tmp_path / "clean.png",
+                     "--snap-to-ink", "--weights", small_weights)
+
+    assert result.returncode == 0, result.stderr
+    assert "Snapped the mask to the ink" in result.stdout
+    cleaned = np.asarray(Image.open(tmp_path / "clean.png"))
+    changed = (cleaned != photo).any(axis=-1)
+    assert changed[ink].mean() > 0.9                       # the ink is filled
+    assert changed[rough > 0].mean() < 0.5                 # most of the skin brushed over is the photo's own
+
+    Image.fromarray(_lit_skin()).save(tmp_path / "skin.png")
+    refused = run_cli("inpaint", tmp_path / "skin.png", tmp_path / "rough.png", "-o", tmp_path / "none.png",
+                      "--snap-to-ink", "--weights", small_weights)
+    assert_one_line_error(refused, "No ink found")
+    assert not (tmp_path / "none.png").exists()
+
+
 def test_mask_of_another_size_is_refused(tmp_path: Path, photo_and_mask, small_weights: Path) -> None:
     photo_path, _, _ = photo_and_mask
     Image.fromarray(np.full((10, 10), 255, np.uint8)).save(tmp_path / "small.png")
