@@ -86,7 +86,8 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="no bfloat16 mixed precision, which is used where the device computes it natively "
                             "(CUDA, CPUs with AVX512-BF16 or AMX)")
 
-    evaluate = commands.add_parser("evaluate", help="compare a generator with OpenCV Telea, Navier-Stokes and the membrane fill",
+    evaluate = commands.add_parser("evaluate",
+                                   help="compare a generator with OpenCV Telea, Navier-Stokes and the membrane fill",
                                    description="Masked PSNR, masked SSIM and a texture measure on held-out skin "
                                                "with seeded tattoo-like masks; prints a markdown table.")
     evaluate.add_argument("--data", type=Path, required=True)
@@ -168,7 +169,8 @@ def _run_evaluate(args: argparse.Namespace) -> int:
             methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = method
     else:
         methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
-    methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA), "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
+    methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA),
+                "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
                 "Membrane fill (the tone of SkinGAN's fills, no texture)": membrane_fill}
     lpips = LPIPS.from_files(*args.lpips) if args.lpips else None
     fid = FIDInception.from_file(args.fid) if args.fid else None

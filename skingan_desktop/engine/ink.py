@@ -48,7 +48,8 @@ def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: int = HALO) -> np
     3)`` uint8), grown by ``halo`` pixels but never beyond ``rough`` grown by as much: an
     ``(H, W)`` bool mask. Raises :class:`NoInkFound` when the area holds no ink."""
     if rough.shape != photo.shape[:2]:
-        raise ValueError(f"The mask is {rough.shape[1]}x{rough.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}.")
+        raise ValueError(f"The mask is {rough.shape[1]}x{rough.shape[0]} but the photo is "
+                         f"{photo.shape[1]}x{photo.shape[0]}.")
     bounds = mask_bounds(rough)
     if bounds is None:
         raise NoInkFound("The mask is empty: brush roughly over the tattoo first.")

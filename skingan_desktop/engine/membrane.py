@@ -32,7 +32,8 @@ def membrane_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     membrane meets the edge at a right angle (nothing beyond the border pulls on it). Raises
     ``ValueError`` when no pixel is known."""
     if hole.shape != photo.shape[:2]:
-        raise ValueError(f"The hole is {hole.shape[1]}x{hole.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}.")
+        raise ValueError(f"The hole is {hole.shape[1]}x{hole.shape[0]} but the photo is "
+                         f"{photo.shape[1]}x{photo.shape[0]}.")
     if not hole.any():
         return photo.copy()
     if hole.all():

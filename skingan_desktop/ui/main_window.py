@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
         self._autosave_job: Optional[CallJob] = None
-        self._snapping: Optional[tuple[CallJob, np.ndarray]] = None  # finding the ink under this mask
+        self._snapping: Optional[np.ndarray] = None  # the mask whose ink is being found
         self._autosave_again = False
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -220,8 +220,8 @@ class MainWindow(QMainWindow):
         get = self.actions_by_name
         menus = {
             "&File": ["open", "open_session", "save_session", None, "export", "export_patch", None, "load_weights", None, "quit"],
-            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", None, "load_mask", "save_mask",
-                      None, "preferences"],
+            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", None, "load_mask",
+                      "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
             "&Tools": ["brush", "eraser", "smaller", "bigger"],
@@ -270,8 +270,8 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
-        for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "load_mask", "save_mask", "fit", "actual",
-                     "show_original"):
+        for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink",
+                     "load_mask", "save_mask", "fit", "actual", "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
@@ -593,15 +593,14 @@ class MainWindow(QMainWindow):
         if self.photo is None or mask is None or self._snapping is not None:
             return
         job = CallJob(partial(snap_to_ink, self.photo.copy(), mask > 0))
-        self._snapping = (job, mask)
+        self._snapping = mask
         job.finished.connect(self._ink_found)  # bound methods run on the GUI thread
         job.failed.connect(self._ink_not_found)
         self.show_status("Finding the ink under the mask…")
         start_in_thread(job)
 
     def _ink_found(self, ink: np.ndarray) -> None:
-        _, brushed = self._snapping
-        self._snapping = None
+        brushed, self._snapping = self._snapping, None
         if not np.array_equal(self.mask_array(), brushed):
             self.show_status("The mask changed while the ink was being found: snap again.")
             self.mask_snapped.emit(False)
