@@ -49,12 +49,6 @@ def texture_ramp(hole: np.ndarray) -> np.ndarray:
     return np.clip((distance - 1) / TEXTURE_RAMP, 0, 1).astype(np.float32)
 
 
-def diffusion_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-    """``photo`` (uint8 RGB) with ``hole`` filled by the steady state of diffusion from the
-    pixels around it (:func:`membrane_fill`)."""
-    return membrane_fill(photo, hole)
-
-
 def lattice_period(generator: object) -> int:
     """The period of ``generator``'s upsampling pattern: 2 to the number of its downsamplings."""
     config = getattr(generator, "config", None)
@@ -123,7 +117,7 @@ def frequency_separated_fill(original: np.ndarray, filled: np.ndarray, hole: np.
     is the period of the generator's pattern to take out."""
     if not hole.any() or hole.all():  # nothing to fill, or no skin around to take the tone from
         return filled.copy()
-    low_target = cv2.GaussianBlur(diffusion_fill(original, hole).astype(np.float32), (0, 0), sigma)
+    low_target = cv2.GaussianBlur(membrane_fill(original, hole).astype(np.float32), (0, 0), sigma)
     weight = hole.astype(np.float32)
     values = filled.astype(np.float32)
     spread = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]

@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ..engine.tone import TEXTURE_SIGMA, diffusion_fill, gaussian_blur, lattice_pattern_removed, texture_ramp
+from ..engine.membrane import membrane_fill
+from ..engine.tone import TEXTURE_SIGMA, gaussian_blur, lattice_pattern_removed, texture_ramp
 
 
 def diffusion_fills(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
@@ -22,7 +23,7 @@ def diffusion_fills(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
     ``(B, 1, H, W)``, as tensors."""
     photos = (image.detach().permute(0, 2, 3, 1).cpu().numpy() * 255).round().astype(np.uint8)
     holes = mask.detach()[:, 0].cpu().numpy() > 0.5
-    fills = np.stack([diffusion_fill(photo, hole) for photo, hole in zip(photos, holes)])
+    fills = np.stack([membrane_fill(photo, hole) for photo, hole in zip(photos, holes)])
     ramps = np.stack([texture_ramp(hole) for hole in holes])
     return (torch.from_numpy(fills).permute(0, 3, 1, 2).float().div(255).to(image.device),
             torch.from_numpy(ramps)[:, None].to(image.device))
