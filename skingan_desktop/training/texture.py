@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from ..engine.membrane import membrane_fill
-from ..engine.tone import TEXTURE_SIGMA, gaussian_blur, lattice_pattern_removed, texture_ramp
+from ..engine.tone import TEXTURE_SIGMA, gaussian_blur, lattice_pattern_removed_by_band, texture_ramp
 
 
 def diffusion_fills(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
@@ -38,7 +38,7 @@ def texture_composite(image: Tensor, mask: Tensor, prediction: Tensor, base: tup
     reference = mask * fill + (1 - mask) * image
     fill_low = gaussian_blur(prediction * mask, sigma) / gaussian_blur(mask, sigma).clamp(min=1e-6)
     texture = prediction - fill_low  # the low part is a blur over the hole only: the seam is no texture
-    texture = lattice_pattern_removed(texture, (ramp > 0).float())
+    texture = lattice_pattern_removed_by_band(texture, (ramp > 0).float(), mask)
     return (1 - mask) * image + mask * (gaussian_blur(reference, sigma) + ramp * texture)
 
 

@@ -93,3 +93,22 @@ def test_a_hole_over_everything_keeps_the_generators_fill() -> None:
     skin, filled, _ = _skin_and_pinkish_fill()
     everything = np.ones(skin.shape[:2], bool)  # no skin around to take a tone from
     assert np.array_equal(frequency_separated_fill(skin, filled, everything), filled)
+
+
+def test_the_pattern_along_the_holes_edge_is_taken_out_apart_from_the_inside() -> None:
+    rng = np.random.default_rng(1)
+    hole = np.zeros((120, 160), bool)
+    hole[16:104, 16:144] = True
+    near_edge = hole & ~(cv2.erode(hole.astype(np.uint8), np.ones((19, 19), np.uint8)) > 0)
+    grain = rng.normal(0, 3, (120, 160, 3)).astype(np.float32)
+    cell = rng.normal(0, 3, (8, 8, 3)).astype(np.float32)
+    edge_pattern = np.tile(cell - cell.mean(axis=(0, 1)), (15, 20, 1)) * near_edge[..., None]  # only along the edge
+
+    together = remove_lattice_pattern(grain + edge_pattern, hole.astype(np.float32))
+    apart = remove_lattice_pattern(grain + edge_pattern, hole.astype(np.float32), hole=hole)
+
+    left_together = np.std((together - grain)[near_edge])
+    left_apart = np.std((apart - grain)[near_edge])
+    assert left_apart < 0.75 * left_together
+    inner = hole & ~near_edge  # inside, the grain is kept as it was
+    assert np.corrcoef(apart[inner].ravel(), grain[inner].ravel())[0, 1] > 0.97
