@@ -106,7 +106,9 @@ def lattice_pattern_removed_by_band(texture: Tensor, weight: Tensor, hole: Tenso
     the edge of ``hole`` (``(B, 1, H, W)``, 1 inside) and further in. The generator answers the
     edge with a pattern of its own (a dotted line of grain a few pixels in, twice as strong as
     inside); estimated together with the inside, it was diluted and mostly left in place."""
-    near_skin = F.max_pool2d(1 - hole, 2 * EDGE_BAND + 1, stride=1, padding=EDGE_BAND)
+    reach = 2 * EDGE_BAND + 1  # a square window, as a row and then a column (19 + 19 looks, not 361)
+    near_skin = F.max_pool2d(F.max_pool2d(1 - hole, (1, reach), stride=1, padding=(0, EDGE_BAND)),
+                             (reach, 1), stride=1, padding=(EDGE_BAND, 0))
     near_edge = (near_skin > 0).to(texture.dtype)
     along_edge = lattice_pattern_removed(texture, weight * near_edge, period)
     further_in = lattice_pattern_removed(texture, weight * (1 - near_edge), period)
