@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -49,3 +50,22 @@ def box_mask(width: int, height: int, box: tuple[int, int, int, int]) -> np.ndar
     x1, y1, x2, y2 = box
     mask[y1:y2, x1:x2] = 255
     return mask
+
+
+def lit_skin(height: int = 240, width: int = 320, seed: int = 0) -> np.ndarray:
+    """Skin with a gradient of light across it and a little grain."""
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:height, 0:width]
+    base = np.stack([205 - 0.15 * cols, 165 - 0.1 * rows - 0.05 * cols, 145 - 0.1 * rows], axis=-1)
+    return np.clip(base + rng.normal(0, 2.5, base.shape), 0, 255).astype(np.uint8)
+
+
+def drawn_tattoo(skin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The skin with a line drawing and a filled shape in blue-black ink, and the ink's mask."""
+    ink = np.zeros(skin.shape[:2], np.uint8)
+    cv2.circle(ink, (150, 120), 45, 255, 2)
+    cv2.line(ink, (110, 80), (200, 170), 255, 1)
+    cv2.ellipse(ink, (170, 110), (14, 8), 30, 0, 360, 255, -1)
+    tattooed = skin.copy()
+    tattooed[ink > 0] = (0.35 * skin[ink > 0] + 0.65 * np.array([40, 45, 70])).astype(np.uint8)
+    return tattooed, ink > 0

@@ -24,6 +24,7 @@ WEAK_SHARE = 0.5            # hysteresis: pixels above this share of the thresho
 HALO = 3                    # pixels the ink is grown by: its soft edge and the bleed around it
 MIN_SPECK = 6               # ink pieces smaller than this (pixels) are noise
 ENCLOSED_SHARE = 0.1        # gaps that ink surrounds count as tattoo up to this share of the area
+NO_INK = "No ink found under the mask: it looks like the skin around it. The mask is unchanged."
 
 
 class NoInkFound(ValueError):
@@ -69,7 +70,7 @@ def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: int = HALO) -> np
     threshold = max(float(otsu), MIN_INK_DIFFERENCE)
     strong = difference > threshold
     if not strong.any():
-        raise NoInkFound("No ink found under the mask: it looks like the skin around it. The mask is unchanged.")
+        raise NoInkFound(NO_INK)
     weak = (difference > WEAK_SHARE * threshold).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(weak, connectivity=8)
     keep = np.zeros(count, bool)
@@ -78,7 +79,7 @@ def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: int = HALO) -> np
     keep[0] = False
     ink = keep[labels]
     if not ink.any():
-        raise NoInkFound("No ink found under the mask: it looks like the skin around it. The mask is unchanged.")
+        raise NoInkFound(NO_INK)
 
     ink = cv2.morphologyEx(ink.astype(np.uint8) * 255, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8)) > 0
     ink |= _enclosed_gaps(ink, area)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, box_mask
+from tests.conftest import REPO, box_mask, drawn_tattoo, lit_skin
 
 
 def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
@@ -74,9 +74,7 @@ def test_inpaint_writes_jpeg_and_odd_sizes(tmp_path: Path, small_weights: Path) 
 
 
 def test_snap_to_ink_fills_only_the_drawing_under_a_rough_mask(tmp_path: Path, small_weights: Path) -> None:
-    from tests.engine.test_ink import _lit_skin, _tattoo
-
-    photo, ink = _tattoo(_lit_skin())
+    photo, ink = drawn_tattoo(lit_skin())
     rough = np.zeros(ink.shape, np.uint8)
     rough[60:190, 80:230] = 255
     Image.fromarray(photo).save(tmp_path / "drawing.png")
@@ -92,7 +90,7 @@ def test_snap_to_ink_fills_only_the_drawing_under_a_rough_mask(tmp_path: Path, s
     assert changed[ink].mean() > 0.9                       # the ink is filled
     assert changed[rough > 0].mean() < 0.5                 # most of the skin brushed over is the photo's own
 
-    Image.fromarray(_lit_skin()).save(tmp_path / "skin.png")
+    Image.fromarray(lit_skin()).save(tmp_path / "skin.png")
     refused = run_cli("inpaint", tmp_path / "skin.png", tmp_path / "rough.png", "-o", tmp_path / "none.png",
                       "--snap-to-ink", "--weights", small_weights)
     assert_one_line_error(refused, "No ink found")

@@ -8,30 +8,11 @@ import pytest
 from PIL import Image
 
 from skingan_desktop.engine.ink import HALO, NoInkFound, snap_to_ink
-from tests.conftest import PHOTOS
-
-
-def _lit_skin(height: int = 240, width: int = 320, seed: int = 0) -> np.ndarray:
-    """Skin with a gradient of light across it and a little grain."""
-    rng = np.random.default_rng(seed)
-    rows, cols = np.mgrid[0:height, 0:width]
-    base = np.stack([205 - 0.15 * cols, 165 - 0.1 * rows - 0.05 * cols, 145 - 0.1 * rows], axis=-1)
-    return np.clip(base + rng.normal(0, 2.5, base.shape), 0, 255).astype(np.uint8)
-
-
-def _tattoo(skin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The skin with a line drawing and a filled shape in blue-black ink, and the ink's mask."""
-    ink = np.zeros(skin.shape[:2], np.uint8)
-    cv2.circle(ink, (150, 120), 45, 255, 2)
-    cv2.line(ink, (110, 80), (200, 170), 255, 1)
-    cv2.ellipse(ink, (170, 110), (14, 8), 30, 0, 360, 255, -1)
-    tattooed = skin.copy()
-    tattooed[ink > 0] = (0.35 * skin[ink > 0] + 0.65 * np.array([40, 45, 70])).astype(np.uint8)
-    return tattooed, ink > 0
+from tests.conftest import PHOTOS, drawn_tattoo, lit_skin
 
 
 def test_a_rough_brush_over_a_drawing_snaps_to_its_ink() -> None:
-    photo, ink = _tattoo(_lit_skin())
+    photo, ink = drawn_tattoo(lit_skin())
     rough = np.zeros(ink.shape, np.uint8)
     cv2.ellipse(rough, (155, 125), (80, 70), 0, 0, 360, 255, -1)  # brushed well around it
     rough = rough > 0
@@ -44,8 +25,8 @@ def test_a_rough_brush_over_a_drawing_snaps_to_its_ink() -> None:
     assert not (snapped & ~near_ink).any()                # nothing beyond the halo
 
 
-def test_skin_coloured_parts_that_ink_surrounds_count_as_tattoo() -> None:
-    skin = _lit_skin()
+def test_skin_coloured_parts_that_ink_surrounds_count_asdrawn_tattoo() -> None:
+    skin = lit_skin()
     photo = skin.copy()
     ring = np.zeros(skin.shape[:2], np.uint8)
     cv2.circle(ring, (160, 120), 22, 255, 4)
@@ -62,7 +43,7 @@ def test_skin_coloured_parts_that_ink_surrounds_count_as_tattoo() -> None:
 
 
 def test_plain_skin_empty_and_whole_masks_are_refused() -> None:
-    skin = _lit_skin()
+    skin = lit_skin()
     patch = np.zeros(skin.shape[:2], bool)
     patch[60:160, 80:220] = True
     with pytest.raises(NoInkFound, match="No ink found"):

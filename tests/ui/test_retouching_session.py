@@ -8,7 +8,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt, QTimer
 
-from tests.engine.test_ink import _lit_skin, _tattoo
+from tests.conftest import drawn_tattoo, lit_skin
 from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
 
 
@@ -173,7 +173,7 @@ def test_mask_tools_grow_shrink_clear_save_load(qtbot, window, tattoo_png, tmp_p
 
 
 def test_a_rough_brush_snaps_to_the_ink_and_undo_brings_the_brush_back(qtbot, window, tmp_path: Path) -> None:
-    photo, ink = _tattoo(_lit_skin())
+    photo, ink = drawn_tattoo(lit_skin())
     path = tmp_path / "drawing.png"
     Image.fromarray(photo).save(path)
     open_photo(qtbot, window, path)
