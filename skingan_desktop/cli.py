@@ -72,8 +72,12 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="L1 weight inside the hole (LaMa: 0; helps colour in short runs)")
     train.add_argument("--adversarial", type=float, default=10.0, help="adversarial loss weight (LaMa: 10)")
     train.add_argument("--feature-matching", type=float, default=100.0, help="feature matching weight (LaMa: 100)")
-    train.add_argument("--texture-layer", action="store_true",
-                       help="train the generator as the texture over a diffusion fill, as the engine then uses it")
+    train.add_argument("--scenes", action="store_true",
+                       help="train on whole-photo views (limb, edge, background) with the real jobs' holes, "
+                            "never on a tattoo box, instead of skin crops")
+    train.add_argument("--tone", type=float, default=0.0,
+                       help="L1 weight of the fill's low frequencies around the hole (what the engine takes from "
+                            "the generator: tone and structure; the grain comes from the photo)")
     train.add_argument("--texture", type=float, default=0.0,
                        help="texture-energy loss weight (fine-band energy in the hole matches the real skin's)")
     train.add_argument("--perceptual-weights", type=Path,
@@ -134,10 +138,11 @@ def _run_train(args: argparse.Namespace) -> int:
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
                          losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
                                            feature_matching=args.feature_matching, texture=args.texture,
+                                           tone=args.tone,
                                            perceptual=args.perceptual if args.perceptual_weights else 0.0),
                          perceptual_weights=args.perceptual_weights,
                          device=args.device, mixed_precision=not args.float32, max_minutes=args.minutes,
-                         texture_layer=args.texture_layer)
+                         scenes=args.scenes)
     if not sys.stderr.isatty():  # a log file: a line every 10 steps
         print(f"Wrote {train(config)}")
         return 0
@@ -156,19 +161,16 @@ def _run_evaluate(args: argparse.Namespace) -> int:
     from .model import load_generator
     from .engine.membrane import membrane_fill
     from .engine.tone import DEFAULT_TEXTURE_STRENGTH
-    from .training.evaluate import evaluate, generator_inpaint, generator_inpaints, markdown_table, opencv_baseline
+    from .training.evaluate import evaluate, generator_inpaints, markdown_table, opencv_baseline
     from .training.fid import FIDInception
     from .training.lpips import LPIPS
 
     weights = _weights_path(args.weights)
     generator = load_generator(weights, device="cpu")
     methods = {}
-    if generator.tone_match:
-        strengths = args.strengths or [DEFAULT_TEXTURE_STRENGTH]
-        for strength, method in zip(strengths, generator_inpaints(generator, strengths)):
-            methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = method
-    else:
-        methods[f"SkinGAN ({weights.name})"] = generator_inpaint(generator)
+    strengths = args.strengths or [DEFAULT_TEXTURE_STRENGTH]
+    for strength, method in zip(strengths, generator_inpaints(generator, strengths)):
+        methods[f"SkinGAN ({weights.name}, texture {strength:g})"] = method
     methods |= {"OpenCV Telea": opencv_baseline(cv2.INPAINT_TELEA),
                 "OpenCV Navier-Stokes": opencv_baseline(cv2.INPAINT_NS),
                 "Membrane fill (the tone of SkinGAN's fills, no texture)": membrane_fill}

@@ -31,11 +31,18 @@ def membrane_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     bool) is set replaced by the harmonic membrane over the others. At the photo's border the
     membrane meets the edge at a right angle (nothing beyond the border pulls on it). Raises
     ``ValueError`` when no pixel is known."""
+    solved = membrane_values(photo.astype(np.float32), hole)
+    return np.clip(np.round(solved), 0, 255).astype(photo.dtype) if photo.dtype == np.uint8 else solved
+
+
+def membrane_values(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """:func:`membrane_fill` of any float ``(H, W, C)`` or ``(H, W)`` values (a difference
+    may be negative), unrounded; a float32 copy."""
     if hole.shape != photo.shape[:2]:
         raise ValueError(f"The hole is {hole.shape[1]}x{hole.shape[0]} but the photo is "
                          f"{photo.shape[1]}x{photo.shape[0]}.")
     if not hole.any():
-        return photo.copy()
+        return photo.astype(np.float32)
     if hole.all():
         raise ValueError("Nothing to fill from: every pixel is in the hole.")
     rows, cols = np.nonzero(hole.any(axis=1))[0], np.nonzero(hole.any(axis=0))[0]
@@ -46,9 +53,8 @@ def membrane_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     inside = hole[window]
     values = photo[window].astype(np.float32).reshape(bottom - top, right - left, -1)
     solved = harmonic_membrane(values, inside)
-    out = photo.copy()
-    filled = np.clip(np.round(solved), 0, 255).astype(photo.dtype).reshape(out[window].shape)
-    out[window][inside] = filled[inside]
+    out = photo.astype(np.float32)
+    out[window][inside] = solved.reshape(out[window].shape)[inside]
     return out
 
 

@@ -20,7 +20,8 @@ from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .allocator import reusing_freed_memory
 from .region import WorkRegion, paste, work_regions
-from .tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill, lattice_period
+from .anchor import anchored_hole, halo_for
+from .tone import DEFAULT_TEXTURE_STRENGTH, native_fill
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
 
 
@@ -49,10 +50,11 @@ class InpaintSettings:
     n_iters: int = 15            # refinement iterations per finer scale
     lr: float = 0.002            # refinement Adam learning rate
     context: float = 2.0         # region size relative to the masked area
+    region_side: int = 512       # regions are at least this big where the photo allows
     feather: int = 0             # seam feather in native pixels; 0 keeps outside pixels exact
     refine: bool = True
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
-    texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # grain of texture models' fills (engine/tone.py)
+    texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # the photo's grain in fills (engine/tone.py)
 
 
 @dataclass
@@ -86,7 +88,7 @@ class Inpainter:
             )
         if not hole.any():
             raise EmptyMaskError("The mask is empty: paint over the area to remove first.")
-        regions = work_regions(hole, context=self.settings.context, min_side=self.settings.preview_side)
+        regions = work_regions(hole, context=self.settings.context, min_side=self.settings.region_side)
         results: list[RegionResult] = []
         try:
             with reusing_freed_memory():  # engine/allocator.py
@@ -131,9 +133,10 @@ class Inpainter:
     ) -> RegionResult:
         settings = self.settings
         crop, crop_hole = photo[region.slices], hole[region.slices]
+        redone = anchored_hole(crop, crop_hole, halo_for(photo.shape))  # the hole and ring pixels tinted by ink
         native = crop.shape[:2]
         image = photo_to_tensor(crop, self.device)
-        mask = mask_to_tensor(crop_hole, self.device)
+        mask = mask_to_tensor(redone, self.device)
         fine_size = fit_size(*native, settings.refined_side)
         preview_size = fit_size(*native, settings.preview_side)
         fine = PyramidLevel(resize(image, fine_size), resize_mask(mask, fine_size))
@@ -147,7 +150,7 @@ class Inpainter:
         if is_cancelled(cancel):
             raise Cancelled
         preview_scaled = refine_level(self.generator, preview_level, None)
-        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole))
+        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, redone))
         if progress is not None:
             progress(f"{stage}: 512 result", 0, 1)
         if on_preview is not None:
@@ -167,19 +170,17 @@ class Inpainter:
             coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
             optimise_dtype=optimise_dtype,
         )[-1]
-        result.refined = self._to_native(refined, fine, crop, crop_hole)
+        result.refined = self._to_native(refined, fine, crop, crop_hole, redone)
         return result
 
-    def _to_native(self, scaled: torch.Tensor, level: PyramidLevel, crop: np.ndarray,
-                   crop_hole: np.ndarray) -> np.ndarray:
-        """A scaled composite of ``level`` back at the region's native size, pasted into the region."""
-        if getattr(self.generator, "tone_match", False):  # texture over a diffusion fill, at the working size
-            hole = level.mask[0, 0].cpu().numpy() > 0.5
-            textured = frequency_separated_fill(tensor_to_photo(level.image), tensor_to_photo(scaled), hole,
-                                                strength=self.settings.texture_strength,
-                                                lattice_period=lattice_period(self.generator))
-            scaled = photo_to_tensor(textured, scaled.device)
-        filled = tensor_to_photo(resize(scaled, crop.shape[:2]))
+    def _to_native(self, scaled: torch.Tensor, level: PyramidLevel, crop: np.ndarray, crop_hole: np.ndarray,
+                   redone: np.ndarray) -> np.ndarray:
+        """A working-size composite back at the region's native size: its tone with the photo's
+        own grain (``engine/tone.py``) inside ``crop_hole``, the region's pixels elsewhere."""
+        working_redone = level.mask[0, 0].cpu().numpy() > 0.5
+        working_composite = scaled[0].permute(1, 2, 0).mul(255).cpu().numpy()
+        filled = native_fill(crop, crop_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
+                             strength=self.settings.texture_strength)
         region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])
         return paste(crop, region, filled, crop_hole, self.settings.feather)
 

@@ -1,24 +1,17 @@
-"""Frequency separation for fills: tone from a diffusion fill, texture from the generator.
+"""Frequency separation for fills: the tone from the generator, the grain from the photo.
 
-This is the retoucher's frequency-separation technique applied to inpainting. A diffusion fill
-(the harmonic membrane of ``engine/membrane.py``) gets the tone of the hole right -- colour and
-shading continue smoothly from the skin around it, with no streaks -- but has no texture, so it
-looks like plastic. A generator trained for texture (SkinGAN models, flagged in their weights
-file) supplies the grain. Inside the hole the fill becomes::
+This is the retoucher's frequency-separation technique applied to inpainting. The generator
+works at 512 or 1024 px, so on a 24 MP photo its fill is enlarged several times: its coarse
+part (the tone: colour, shading, the contour of a limb, light across a large hole) is what it
+is good at, its fine part is missing after the enlargement, and a briefly trained generator
+prints a faint 8 px lattice there. Inside the hole the fill is therefore::
 
-    blur(diffusion fill) + strength * ramp * (generator fill - blur(generator fill))
+    blur(generator's composite) + strength * grain
 
-with a Gaussian blur of ``sigma`` pixels at the generator's working resolution. ``strength``
-scales the grain (1 = as generated). ``ramp`` fades the grain in over the hole's first pixels:
-right beside real skin the diffusion fill is anchored to its neighbours and already close to the
-truth, so invented grain there only adds error; it matters further in. Outside the hole nothing
-changes.
-
-A generator that upsamples by strided steps tends to print a faint pattern that repeats every
-``2**n_downsampling`` pixels (the "checkerboard" of transposed convolutions), most visible far
-inside large holes where it has least to go on. Real grain has no such lattice, so the part of
-the texture that repeats with that period, estimated locally, is taken out
-(:func:`remove_lattice_pattern`).
+with a Gaussian blur of ``TEXTURE_SIGMA`` px at the generator's working size (as many photo
+pixels times the enlargement), and the grain made at the photo's own resolution from the real
+skin around the hole (``engine/grain.py``). ``strength`` scales the grain (1 = the skin's own).
+Outside the hole nothing changes.
 """
 
 from __future__ import annotations
@@ -32,28 +25,92 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .membrane import membrane_fill
+from .grain import known_low_pass, native_grain
+from .membrane import membrane_values
 
-TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the generator
-TEXTURE_RAMP = 2.0       # pixels over which the grain fades in, after the hole's first pixel
-DEFAULT_TEXTURE_STRENGTH = 1.4  # chosen on the training subjects over the membrane tone (model card)
-LATTICE_PERIOD = 8       # 2**n_downsampling of LaMa's generators
-LATTICE_SIGMA = 2.0      # lattice cells over which the repeating pattern is estimated
-LATTICE_PRIOR = 8.0      # samples at which an estimate is trusted by half
-EDGE_BAND = 9            # pixels along the hole's edge whose pattern is estimated on its own
+TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
+DEFAULT_TEXTURE_STRENGTH = 1.0  # the grain of the skin around the hole, as it is
 
 
-def texture_ramp(hole: np.ndarray) -> np.ndarray:
-    """``(H, W)`` float32 weights: 0 on the hole's edge pixels and outside it, rising to 1 at
-    ``TEXTURE_RAMP`` pixels further in."""
-    distance = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)
-    return np.clip((distance - 1) / TEXTURE_RAMP, 0, 1).astype(np.float32)
+def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
+    """The cut between tone and grain in photo pixels, for a fill made at ``working`` size
+    ``(h, w)`` and enlarged to ``native``."""
+    return TEXTURE_SIGMA * max(1.0, max(native) / max(1, max(working)))
 
 
-def lattice_period(generator: object) -> int:
-    """The period of ``generator``'s upsampling pattern: 2 to the number of its downsamplings."""
-    config = getattr(generator, "config", None)
-    return 2 ** config.n_downsampling if config is not None else LATTICE_PERIOD
+def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma: float) -> np.ndarray:
+    """The tone of the fill in ``composite`` (``(H, W, 3)``, the generator's fill pasted into
+    ``photo``), seamlessly joined to the skin around ``hole``: ``(H, W, 3)`` float32, the
+    photo's values outside the hole.
+
+    The fill's tone is its Gaussian blur over the hole's pixels only, so that the skin around
+    does not leak in. Where it meets the skin it is off by the difference of the two tones
+    (a generator's colour drift, or a seam); that difference, taken on the ring around the
+    hole, is carried across the hole by the harmonic membrane and added, as seamless cloning
+    does (Pérez et al. 2003): the fill keeps its own shapes and shading, and joins the skin's
+    tone all round."""
+    tone = photo.astype(np.float32)
+    rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+    if rows.size == 0 or hole.all():
+        return tone
+    margin = math.ceil(3 * sigma) + 2
+    top, bottom = max(rows[0] - margin, 0), min(rows[-1] + 1 + margin, hole.shape[0])
+    left, right = max(cols[0] - margin, 0), min(cols[-1] + 1 + margin, hole.shape[1])
+    window = (slice(top, bottom), slice(left, right))
+    inside = hole[window]
+    fill_low, _ = known_low_pass(composite[window].astype(np.float32), inside, sigma)
+    skin_low, _ = known_low_pass(tone[window], ~inside, sigma)
+    seam = membrane_values(skin_low - fill_low, inside)  # the ring's difference, carried across
+    tone[window][inside] = (fill_low + seam)[inside]
+    return tone
+
+
+def textured_fill(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *,
+                  strength: float = DEFAULT_TEXTURE_STRENGTH, redone: Optional[np.ndarray] = None,
+                  seed: int = 0) -> np.ndarray:
+    """``photo`` (``(H, W, 3)`` uint8) with, inside ``hole``, ``tone`` (``(H, W, 3)`` float, the
+    fill's tone: :func:`fill_tone`) and ``strength`` times the photo's own grain finer than
+    ``sigma`` px. ``redone`` (default: the hole) is what the generator filled: the hole and ring
+    pixels tinted by ink (``engine/anchor.py``), where no grain is taken from; only ``hole``
+    changes."""
+    out = photo.copy()
+    if not hole.any():
+        return out
+    fill = tone.astype(np.float32, copy=True)
+    if strength:
+        avoid = hole if redone is None else hole | redone
+        fill += strength * native_grain(photo, hole, fill, sigma, seed=seed, avoid=avoid)
+    out[hole] = np.clip(np.round(fill[hole]), 0, 255).astype(np.uint8)
+    return out
+
+
+def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working_photo: np.ndarray,
+                working_redone: np.ndarray, working_composite: np.ndarray, *,
+                strength: float = DEFAULT_TEXTURE_STRENGTH) -> np.ndarray:
+    """The fill of a work region at its native size (``photo``, ``(H, W, 3)`` uint8, with its
+    ``hole`` and the ``redone`` pixels), from the generator's ``working_composite``
+    (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with ``working_redone``: the tone
+    is made at the working size, where the generator drew it, enlarged, and given the photo's
+    grain at its own resolution. Pixels outside ``hole`` stay as they are."""
+    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
+    tone = photo.astype(np.float32)
+    rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
+    if rows.size:
+        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        tone[top:bottom, left:right] = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))
+    return textured_fill(photo, hole, tone, tone_sigma(photo.shape[:2], working_photo.shape[:2]),
+                         strength=strength, redone=redone)
+
+
+def enlarged(small: np.ndarray, size: tuple[int, int], window: tuple[int, int, int, int]) -> np.ndarray:
+    """The ``window`` (``top, bottom, left, right`` at ``size``) of ``small`` resized to ``size``
+    (pixel centres aligned, as ``torch`` and OpenCV resize), bilinear: only that window is made."""
+    top, bottom, left, right = window
+    scale_y, scale_x = small.shape[0] / size[0], small.shape[1] / size[1]
+    ys = ((np.arange(top, bottom) + 0.5) * scale_y - 0.5).astype(np.float32)
+    xs = ((np.arange(left, right) + 0.5) * scale_x - 0.5).astype(np.float32)
+    map_x, map_y = np.meshgrid(xs, ys)
+    return cv2.remap(small, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
@@ -67,88 +124,3 @@ def gaussian_blur(x: Tensor, sigma: float) -> Tensor:
     x = F.pad(x, (radius, radius, radius, radius), mode="reflect" if radius < min(x.shape[-2:]) else "replicate")
     x = F.conv2d(x, kernel.view(1, 1, 1, -1).repeat(channels, 1, 1, 1), groups=channels)
     return F.conv2d(x, kernel.view(1, 1, -1, 1).repeat(channels, 1, 1, 1), groups=channels)
-
-
-def lattice_pattern_removed(texture: Tensor, weight: Tensor, period: int = LATTICE_PERIOD) -> Tensor:
-    """``texture`` (``(B, C, H, W)``) less its local pattern of period ``period``.
-
-    The texture is split into its ``period**2`` phases (pixels with the same ``(y, x) mod
-    period``); each phase's local mean, over ``weight`` (``(B, 1, H, W)``: where the texture is
-    trusted) and a Gaussian of ``LATTICE_SIGMA`` cells, less the local mean over all phases, is
-    the lattice pattern there. Few samples make a noisy estimate (in a thin stroke it would be
-    the grain itself), so the pattern is shrunk by ``n / (n + LATTICE_PRIOR)``, ``n`` the samples
-    behind it. Differentiable: training uses it too."""
-    batch, channels, height, width = texture.shape
-    pad_h, pad_w = (-height) % period, (-width) % period
-    rows, cols = (height + pad_h) // period, (width + pad_w) // period
-
-    def phases(a: Tensor) -> Tensor:  # (B, C, H, W) -> (B, C * P * P, rows, cols)
-        a = F.pad(a, (0, pad_w, 0, pad_h))
-        a = a.reshape(a.shape[0], a.shape[1], rows, period, cols, period).permute(0, 1, 3, 5, 2, 4)
-        return a.reshape(a.shape[0], -1, rows, cols)
-
-    sums = gaussian_blur(phases(texture * weight), LATTICE_SIGMA)
-    coverage = gaussian_blur(phases(weight), LATTICE_SIGMA).repeat(1, channels, 1, 1)
-    local = sums / coverage.clamp(min=1e-6)
-    sums_c = sums.reshape(batch, channels, period * period, rows, cols)
-    coverage_c = coverage.reshape(batch, channels, period * period, rows, cols)
-    overall = (sums_c.sum(2, keepdim=True) / coverage_c.sum(2, keepdim=True).clamp(min=1e-6))
-    samples = coverage_c * 4 * math.pi * LATTICE_SIGMA**2
-    pattern = (local.reshape_as(sums_c) - overall) * samples / (samples + LATTICE_PRIOR)
-    pattern = pattern.reshape(batch, channels, period, period, rows, cols).permute(0, 1, 4, 2, 5, 3)
-    pattern = pattern.reshape(batch, channels, rows * period, cols * period)
-    return texture - pattern[..., :height, :width]
-
-
-def lattice_pattern_removed_by_band(texture: Tensor, weight: Tensor, hole: Tensor,
-                                    period: int = LATTICE_PERIOD) -> Tensor:
-    """:func:`lattice_pattern_removed`, estimated apart in the band of ``EDGE_BAND`` pixels along
-    the edge of ``hole`` (``(B, 1, H, W)``, 1 inside) and further in. The generator answers the
-    edge with a pattern of its own (a dotted line of grain a few pixels in, twice as strong as
-    inside); estimated together with the inside, it was diluted and mostly left in place."""
-    reach = 2 * EDGE_BAND + 1  # a square window, as a row and then a column (19 + 19 looks, not 361)
-    near_skin = F.max_pool2d(F.max_pool2d(1 - hole, (1, reach), stride=1, padding=(0, EDGE_BAND)),
-                             (reach, 1), stride=1, padding=(EDGE_BAND, 0))
-    near_edge = (near_skin > 0).to(texture.dtype)
-    along_edge = lattice_pattern_removed(texture, weight * near_edge, period)
-    further_in = lattice_pattern_removed(texture, weight * (1 - near_edge), period)
-    return near_edge * along_edge + (1 - near_edge) * further_in
-
-
-def remove_lattice_pattern(texture: np.ndarray, weight: np.ndarray, period: int = LATTICE_PERIOD,
-                           hole: Optional[np.ndarray] = None) -> np.ndarray:
-    """:func:`lattice_pattern_removed` for one ``(H, W, C)`` float32 texture and its ``(H, W)``
-    weight; with ``hole`` (``(H, W)`` bool), :func:`lattice_pattern_removed_by_band`."""
-    as_tensor = lambda a: torch.from_numpy(np.ascontiguousarray(a, np.float32))[None, None]  # noqa: E731
-    with torch.no_grad():
-        pixels = torch.from_numpy(np.ascontiguousarray(texture)).permute(2, 0, 1)[None]
-        if hole is None:
-            cleaned = lattice_pattern_removed(pixels, as_tensor(weight), period)
-        else:
-            cleaned = lattice_pattern_removed_by_band(pixels, as_tensor(weight), as_tensor(hole), period)
-    return cleaned[0].permute(1, 2, 0).numpy()
-
-
-def frequency_separated_fill(original: np.ndarray, filled: np.ndarray, hole: np.ndarray, *,
-                             sigma: float = TEXTURE_SIGMA, strength: float = 1.0,
-                             lattice_period: Optional[int] = LATTICE_PERIOD) -> np.ndarray:
-    """``filled`` (``(H, W, 3)`` uint8, the generator's composite) with, inside ``hole``, the
-    low frequencies of a diffusion fill of ``original`` and ``strength`` times the fill's own
-    high frequencies. The fill's low frequencies are a blur over the hole's pixels only, so the
-    seam between fill and skin is not mistaken for texture. ``lattice_period`` (``None``: off)
-    is the period of the generator's pattern to take out."""
-    if not hole.any() or hole.all():  # nothing to fill, or no skin around to take the tone from
-        return filled.copy()
-    low_target = cv2.GaussianBlur(membrane_fill(original, hole).astype(np.float32), (0, 0), sigma)
-    weight = hole.astype(np.float32)
-    values = filled.astype(np.float32)
-    spread = cv2.GaussianBlur(weight, (0, 0), sigma)[..., None]
-    low_fill = cv2.GaussianBlur(values * weight[..., None], (0, 0), sigma) / np.maximum(spread, 1e-6)
-    ramp = texture_ramp(hole)
-    texture = values - low_fill
-    if lattice_period:
-        texture = remove_lattice_pattern(texture, (ramp > 0).astype(np.float32), lattice_period, hole)
-    corrected = low_target + (strength * ramp)[..., None] * texture
-    out = filled.copy()
-    out[hole] = np.clip(np.round(corrected[hole]), 0, 255).astype(np.uint8)
-    return out

@@ -116,9 +116,6 @@ class FFCResNetGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.model = nn.Sequential(*build_layers(config))
-        # True for models trained as a texture layer: the engine lays their fills' fine detail
-        # over a diffusion fill's tone (engine/tone.py). Set from the weights file's metadata.
-        self.tone_match = False
 
     def front(self, x: Tensor) -> FeaturePair:
         """``(B, 4, H, W)`` -> mid-level features ``(local, global)`` at ``H/8 x W/8``."""

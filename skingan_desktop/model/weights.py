@@ -52,22 +52,12 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
     path = Path(path)
     state = read_generator_state(path)
     generator = build_generator(state, source=path)
-    generator.tone_match = read_metadata(path).get(TONE_MATCH_KEY) == "true"
     return prepare_for_inference(generator.to(resolve_device(device)))
 
 
-# Metadata a SkinGAN file sets to "true" when the model was trained as a texture layer over a
-# diffusion fill (engine/tone.py); the engine then composes its fills that way.
-TONE_MATCH_KEY = "skingan.tone_match"
-
-
 def card_metadata(card: Mapping[str, Any]) -> dict[str, Any]:
-    """The file metadata of a SkinGAN generator with this model card: the card itself, and the
-    tone-match flag when its training ran as a texture layer (so the file loads as trained)."""
-    metadata: dict[str, Any] = {"model_card": card}
-    if card["training"].get("texture_layer"):
-        metadata[TONE_MATCH_KEY] = "true"
-    return metadata
+    """The file metadata of a SkinGAN generator with this model card."""
+    return {"model_card": card}
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:

@@ -15,8 +15,8 @@ import cv2
 import numpy as np
 import torch
 
-from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor, tensor_to_photo
-from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, frequency_separated_fill, lattice_period
+from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor
+from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, native_fill
 from .data import load_or_harvest, split
 from .fid import FIDInception, frechet_distance, inception_features
 from .lpips import LPIPS
@@ -64,7 +64,7 @@ def opencv_baseline(flag: int) -> Inpaint:
 
 
 def generator_inpaint(generator: torch.nn.Module, texture_strength: float = DEFAULT_TEXTURE_STRENGTH) -> Inpaint:
-    """The engine's 512 pass at the crop's own size (texture models: over a diffusion fill)."""
+    """The engine's 512 pass at the crop's own size: the generator's tone, the crop's own grain."""
     return generator_inpaints(generator, [texture_strength])[0]
 
 
@@ -80,20 +80,14 @@ def generator_inpaints(generator: torch.nn.Module, texture_strengths: list[float
         image, mask = photo_to_tensor(photo, device), mask_to_tensor(hole, device)
         with torch.inference_mode():
             prediction = generator(generator_input(image, mask)).float()
-        last[:] = [photo.copy(), hole.copy(), tensor_to_photo(mask * prediction + (1 - mask) * image)]
+        filled = (mask * prediction + (1 - mask) * image)[0].permute(1, 2, 0).mul(255).cpu().numpy()
+        last[:] = [photo.copy(), hole.copy(), filled]
         return last[2]
 
-    return [_textured(generator, composite, strength) for strength in texture_strengths]
+    def textured(strength: float) -> Inpaint:
+        return lambda photo, hole: native_fill(photo, hole, hole, photo, hole, composite(photo, hole), strength=strength)
 
-
-def _textured(generator: torch.nn.Module, composite: Inpaint, texture_strength: float) -> Inpaint:
-    def run(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        filled = composite(photo, hole)
-        if getattr(generator, "tone_match", False):
-            return frequency_separated_fill(photo, filled, hole, strength=texture_strength,
-                                            lattice_period=lattice_period(generator))
-        return filled
-    return run
+    return [textured(strength) for strength in texture_strengths]
 
 
 MASK_SEED_STRIDE = 100_000  # mask k of crop i uses seed + i + k * stride: k = 0 is the one-mask table

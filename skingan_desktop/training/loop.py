@@ -29,7 +29,7 @@ from .evaluate import masked_psnr, texture_gap
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
 from .perceptual import HighReceptiveFieldLoss
 from .progress import TrainingProgress
-from .texture import diffusion_fills, texture_composite
+from .scenes import load_scenes, scene_batch
 
 
 @dataclass
@@ -52,7 +52,7 @@ class TrainConfig:
     checkpoint_every: int = 200
     seed: int = 0
     max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
-    texture_layer: bool = False         # train the texture over a diffusion fill (engine/tone.py)
+    scenes: bool = False                # whole-photo views with the real jobs' holes, not skin crops
     perceptual_weights: Optional[Path] = None  # segmentation ResNet-50 encoder for the HRF loss
 
 
@@ -96,21 +96,11 @@ def save_checkpoint(config: TrainConfig, generator, discriminator, optimisers, s
     return weights
 
 
-def _composite(config: TrainConfig, image: torch.Tensor, mask: torch.Tensor,
-               prediction: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """What the user will see (the texture over a diffusion fill, or the plain composite), and
-    where the texture loss looks (where the texture is at full strength, or the hole)."""
-    if config.texture_layer:
-        base = diffusion_fills(image, mask)
-        return texture_composite(image, mask, prediction, base), (base[1] >= 1).float()
-    return mask * prediction + (1 - mask) * image, mask
-
-
 def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torch.Tensor, path: Path) -> dict:
     """Save the fixed validation batch as a grid (masked input, result, truth) and return the
     result's metrics on it: masked PSNR and texture gap (``evaluate.py``), batch means."""
     with torch.no_grad():
-        composite, _ = _composite(config, image, mask, generator(generator_input(image, mask)))
+        composite = mask * generator(generator_input(image, mask)) + (1 - mask) * image
     rows = [image * (1 - mask), composite, image]
     grid = torch.cat([torch.cat(list(r), dim=2) for r in rows], dim=1)  # (3, 3H, B*W)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,16 +114,31 @@ def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torc
         "crops": len(truths)}}
 
 
+def _batches(config: TrainConfig) -> tuple[Callable[[np.random.Generator], tuple[torch.Tensor, torch.Tensor]],
+                                          tuple[torch.Tensor, torch.Tensor]]:
+    """The training batches (a function of the random generator) and the fixed validation batch."""
+    if config.scenes:
+        scenes, held_out = load_scenes(config.data), load_scenes(config.data, validation=True)
+        if not scenes.photos:
+            raise ValueError(f"No photos of training subjects in {config.data}.")
+        fixed = scene_batch(held_out if held_out.photos else scenes, 6, config.size, np.random.default_rng(1234))
+        return (lambda rng: scene_batch(scenes, config.batch_size, config.size, rng)), fixed
+    crops = load_or_harvest(config.data, config.run_dir.parent / ".cache", config.harvest_size)
+    train_crops, val_crops = split(crops)
+    if len(train_crops) == 0:
+        raise ValueError(f"No skin crops could be harvested from {config.data}.")
+    fixed = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size, np.random.default_rng(1234),
+                       augmented=False)
+    return (lambda rng: make_batch(train_crops, config.batch_size, config.size, rng)), fixed
+
+
 def train(config: TrainConfig, report: Callable[[str], None] = print,
           progress: Optional[Callable[[TrainingProgress], None]] = None) -> Path:
     """Train; returns the path of the final ``latest.safetensors``. ``report`` gets messages;
     ``progress`` gets every step (without it, ``report`` gets a line every 10 steps)."""
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
-    crops = load_or_harvest(config.data, config.run_dir.parent / ".cache", config.harvest_size)
-    train_crops, val_crops = split(crops)
-    if len(train_crops) == 0:
-        raise ValueError(f"No skin crops could be harvested from {config.data}.")
+    next_batch, (fixed_image, fixed_mask) = _batches(config)
     generator = _generator(config).to(device).train()
     perceptual = None
     if config.perceptual_weights is not None and config.losses.perceptual:
@@ -152,8 +157,6 @@ def train(config: TrainConfig, report: Callable[[str], None] = print,
         start = int(state["step"])
         report(f"resumed at step {start}")
     rng = np.random.default_rng([config.seed, start])
-    fixed_image, fixed_mask = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size,
-                                         np.random.default_rng(1234), augmented=False)
     fixed_image, fixed_mask = fixed_image.to(device), fixed_mask.to(device)
     precision = torch.bfloat16 if config.mixed_precision and native_bfloat16(device) else torch.float32
     report(f"training on {device} in {'bfloat16 mixed precision' if precision == torch.bfloat16 else 'float32'}")
@@ -161,18 +164,18 @@ def train(config: TrainConfig, report: Callable[[str], None] = print,
     began, done = time.perf_counter(), 0
     step = start
     for step in range(start + 1, config.steps + 1):
-        image, mask = (t.to(device) for t in make_batch(train_crops, config.batch_size, config.size, rng))
+        image, mask = (t.to(device) for t in next_batch(rng))
         with autocast_to(device, precision):
             prediction = generator(generator_input(image, mask)).float()
-        composite, texture_region = _composite(config, image, mask, prediction)
-        d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses,
-                                             composite.detach())
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
+        d_parts = {}
+        if config.losses.adversarial or config.losses.feature_matching:
+            d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses)
+            opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            opt_d.step()
         with autocast_to(device, precision):
-            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses, composite,
-                                             texture_region, perceptual)
+            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses,
+                                             perceptual=perceptual)
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()

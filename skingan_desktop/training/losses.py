@@ -7,6 +7,7 @@ weights, which this project does not ship or download: the user passes the file.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -15,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .perceptual import HighReceptiveFieldLoss
-from .texture import texture_energy_loss
+from ..engine.tone import TEXTURE_SIGMA, gaussian_blur
 
 
 class PatchDiscriminator(nn.Module):
@@ -54,6 +55,7 @@ class LossWeights:
     feature_matching: float = 100.0
     r1_gamma: float = 0.001
     texture: float = 0.0
+    tone: float = 0.0                   # L1 of the composite's low frequencies around the hole (tone layer)
     perceptual: float = 0.0             # the high-receptive-field loss (LaMa: 30), when its network is given
 
 
@@ -68,27 +70,31 @@ def _composite(image: Tensor, mask: Tensor, prediction: Tensor, composite: Optio
 
 def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
                    weights: LossWeights, composite: Optional[Tensor] = None,
-                   texture_region: Optional[Tensor] = None,
                    perceptual: Optional[HighReceptiveFieldLoss] = None) -> tuple[Tensor, dict[str, float]]:
     """The generator's total loss for ``prediction`` of ``image`` inside ``mask`` (1 = hole).
     ``composite`` is what the user will see (default: the prediction pasted into the hole);
-    ``texture_region`` is where the texture loss looks (default: the hole); ``perceptual``, when
-    given, adds the high-receptive-field loss on the prediction, as LaMa does."""
+    ``perceptual``, when given, adds the high-receptive-field loss on the prediction, as LaMa does."""
     composite = _composite(image, mask, prediction, composite)
     known = 1 - mask
     l1_known = ((prediction - image).abs() * known).sum() / (known.sum() * 3).clamp(min=1)
     l1_hole = ((composite - image).abs() * mask).sum() / (mask.sum() * 3).clamp(min=1)
-    fake_logits, fake_features = discriminator(composite)
-    with torch.no_grad():
-        _, real_features = discriminator(image)
-    hole_patches = _patch_mask(mask, fake_logits.shape[-2:])
-    adversarial = (F.softplus(-fake_logits) * hole_patches).sum() / hole_patches.sum().clamp(min=1)
-    matching = sum(F.l1_loss(f, r) for f, r in zip(fake_features, real_features)) / len(fake_features)
-    total = (weights.l1_known * l1_known + weights.l1_hole * l1_hole + weights.adversarial * adversarial
-             + weights.feature_matching * matching)
-    parts = {"l1_known": l1_known.item(), "l1_hole": l1_hole.item(), "adv_g": adversarial.item(), "fm": matching.item()}
+    total = weights.l1_known * l1_known + weights.l1_hole * l1_hole
+    parts = {"l1_known": l1_known.item(), "l1_hole": l1_hole.item()}
+    if weights.adversarial or weights.feature_matching:
+        fake_logits, fake_features = discriminator(composite)
+        with torch.no_grad():
+            _, real_features = discriminator(image)
+        hole_patches = _patch_mask(mask, fake_logits.shape[-2:])
+        adversarial = (F.softplus(-fake_logits) * hole_patches).sum() / hole_patches.sum().clamp(min=1)
+        matching = sum(F.l1_loss(f, r) for f, r in zip(fake_features, real_features)) / len(fake_features)
+        total = total + weights.adversarial * adversarial + weights.feature_matching * matching
+        parts |= {"adv_g": adversarial.item(), "fm": matching.item()}
+    if weights.tone:
+        tone = tone_loss(composite, image, mask)
+        total = total + weights.tone * tone
+        parts["tone"] = tone.item()
     if weights.texture:
-        texture = texture_energy_loss(composite, image, mask if texture_region is None else texture_region)
+        texture = texture_energy_loss(composite, image, mask)
         total = total + weights.texture * texture
         parts["texture"] = texture.item()
     if perceptual is not None and weights.perceptual:
@@ -96,6 +102,16 @@ def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminato
         total = total + weights.perceptual * hrf
         parts["hrf"] = hrf.item()
     return total, parts
+
+
+def tone_loss(composite: Tensor, image: Tensor, mask: Tensor, sigma: float = TEXTURE_SIGMA) -> Tensor:
+    """Mean L1 between the Gaussian low pass (``sigma`` px) of the composite and of the image,
+    over the hole and the band of ``2 * sigma`` px around it that its low pass reaches: the
+    tone and structure the engine takes from the generator (the grain comes from the photo)."""
+    reach = 2 * math.ceil(2 * sigma) + 1
+    band = F.max_pool2d(mask, reach, stride=1, padding=reach // 2)
+    difference = (gaussian_blur(composite, sigma) - gaussian_blur(image, sigma)).abs() * band
+    return difference.sum() / (band.sum() * 3).clamp(min=1)
 
 
 def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,
@@ -113,3 +129,19 @@ def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discrimi
     fake_loss = (F.softplus(fake_logits) * hole_patches + F.softplus(-fake_logits) * (1 - hole_patches)).mean()
     total = real_loss + fake_loss + weights.r1_gamma / 2 * r1
     return total, {"adv_d_real": real_loss.item(), "adv_d_fake": fake_loss.item(), "r1": r1.item()}
+
+
+def _band_energies(x: Tensor, mask: Tensor) -> list[Tensor]:
+    """Per-sample, per-channel mean energy inside ``mask`` of the bands finer than 1 px and
+    between 1 and 2 px."""
+    blur1, blur2 = gaussian_blur(x, 1.0), gaussian_blur(x, 2.0)
+    area = mask.sum(dim=(2, 3)).clamp(min=1)
+    return [((band**2) * mask).sum(dim=(2, 3)) / area for band in (x - blur1, blur1 - blur2)]
+
+
+def texture_energy_loss(result: Tensor, image: Tensor, region: Tensor, eps: float = 1e-5) -> Tensor:
+    """Mean ``|log(band energy of result / band energy of image)|`` inside ``region`` (``(B, 1,
+    H, W)``, 1 where the texture is judged); a sample with an empty region adds nothing."""
+    losses = [(torch.log(got + eps) - torch.log(want + eps)).abs().mean()
+              for got, want in zip(_band_energies(result, region), _band_energies(image, region))]
+    return sum(losses) / len(losses)

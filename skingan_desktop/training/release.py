@@ -31,7 +31,7 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
     state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(weights).items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
     save_safetensors(state, destination, metadata=card_metadata(card))
-    texture_layer = bool(card["training"].get("texture_layer"))
+    scenes = bool(card["training"].get("scenes"))
     arch = card["architecture"]
     write_atomically(destination.with_suffix(".md"), "\n".join([
         f"# {destination.stem}: SkinGAN default generator",
@@ -40,22 +40,21 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
         f"{arch['n_blocks']} residual blocks, {card['parameters']:,} parameters, stored in float16.",
         f"- Training: {card['steps']} steps "
         + (f"fine-tuning `{card['training']['init']}`" if card["training"].get("init") not in (None, "None") else "from scratch")
-        + f" on skin crops harvested around the tattoos of "
-        f"`{card['data']['folder']}`, masks 70 % tattoo-like / 20 % large / 10 % acne-like.",
-        *(["- Fills: frequency separation. Tone (detail coarser than a 1.5 px Gaussian at the working size) "
-            "comes from the harmonic membrane fill (`engine/membrane.py`); the generator supplies the texture "
-            "(finer detail), scaled by the app's texture strength. The generator was trained as such a texture "
-            "layer."]
-          if texture_layer else []),
+        + (f" on whole-photo views of `{card['data']['folder']}` (limbs, their edges, background), with "
+           "tattoo-like, real-ink, across-the-edge and large holes kept off the tattoo boxes."
+           if scenes else f" on skin crops harvested around the tattoos of `{card['data']['folder']}`."),
+        "- Fills: frequency separation (`engine/tone.py`). The generator supplies the tone and structure (its "
+        "fill blurred by a 1.5 px Gaussian at the working size); the grain finer than that is taken at the "
+        "photo's own resolution from the real skin around the hole (`engine/grain.py`).",
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
         "",
-        "## Held-out evaluation (validation subjects, seeded tattoo-like masks)",
+        "## Held-out evaluation (validation subjects: `benchmarks/bench_fill.py`)",
         "",
         evaluation,
         "",
-        "The goal: a texture gap clearly below both OpenCV baselines (Telea, Navier-Stokes) at a masked PSNR within "
-        "0.5 dB of the better of them.",
+        "The goal: at least the best classical fill on every measure at once (masked PSNR and texture gap: "
+        "PatchMatch; SSIM: OpenCV FSR or Telea; mean-colour ΔE: PatchMatch), lattice excess at most 1.3.",
         *([f"Status: {note}", ""] if note else [""]),
         "## How it was made",
         "",

@@ -1,0 +1,67 @@
+"""Native-resolution grain: taken from the real skin around the hole, it has that skin's grain."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from skingan_desktop.engine.grain import native_grain
+from skingan_desktop.engine.membrane import membrane_fill
+from skingan_desktop.io.photos import load_photo
+from skingan_desktop.training.fill_metrics import lattice_share
+from tests.conftest import PHOTOS
+
+
+def _detail(gray: np.ndarray, sigma: float) -> np.ndarray:
+    return gray - cv2.GaussianBlur(gray, (0, 0), sigma)
+
+
+def _spread(values: np.ndarray) -> float:
+    return float(np.median(np.abs(values - np.median(values))))
+
+
+def _real_skin() -> np.ndarray:
+    """A clean window of real chest skin (photo 58_1, between its tattoos and the nipples),
+    enlarged 3x as a 24 MP photo's skin would be sampled: the pores span several pixels."""
+    photo = load_photo(PHOTOS / "58_1.JPG")
+    return cv2.resize(photo[235:315, 110:190], None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+
+
+def test_the_grain_has_the_rings_statistics() -> None:
+    skin = _real_skin()
+    hole = np.zeros(skin.shape[:2], bool)
+    hole[60:180, 60:180] = True
+    sigma = 4.5  # a fill made at a third of the size: the grain carries everything finer
+    tone = cv2.GaussianBlur(membrane_fill(skin, hole).astype(np.float32), (0, 0), sigma)
+
+    grain = native_grain(skin, hole, tone, sigma, seed=1)
+
+    assert not grain[~hole].any()
+    fill = np.where(hole[..., None], tone + grain, skin.astype(np.float32))
+    gray_fill = cv2.cvtColor(np.clip(fill, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gray_true = cv2.cvtColor(skin, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    inner = cv2.erode(hole.astype(np.uint8), np.ones((15, 15), np.uint8)) > 0
+    ring = ~(cv2.dilate(hole.astype(np.uint8), np.ones((11, 11), np.uint8)) > 0)  # the skin it draws from
+    for band in (1.5, sigma):  # the finest band and the whole grain band
+        made, real = _detail(gray_fill, band)[inner], _detail(gray_true, band)[ring]
+        # Robust spreads: the skin around holds a few features (a chain, edges) that are no grain.
+        assert 0.8 < _spread(made) / _spread(real) < 1.35
+    # No lattice: no more of an 8 px pattern than the real skin has.
+    assert lattice_share(np.clip(fill, 0, 255).astype(np.uint8), inner) < 1.3 * lattice_share(skin, inner)
+
+
+def test_shadowed_skin_gets_fainter_grain_and_no_grain_comes_from_avoided_pixels() -> None:
+    skin = _real_skin().astype(np.float32)
+    skin[:, 120:] *= 0.5  # the right half in shadow
+    skin = skin.astype(np.uint8)
+    hole = np.zeros(skin.shape[:2], bool)
+    hole[80:180, 30:90] = hole[80:180, 150:210] = True
+    tone = cv2.GaussianBlur(membrane_fill(skin, hole).astype(np.float32), (0, 0), 1.5)
+
+    grain = native_grain(skin, hole, tone, 1.5)
+    lit, shade = grain[80:180, 30:90].std(), grain[80:180, 150:210].std()
+    assert 0.3 < shade / lit < 0.7
+
+    everything_else = ~hole
+    everything_else[:10] = False  # only a strip at the top is allowed, too small for a tile
+    assert not native_grain(skin, hole, tone, 1.5, avoid=everything_else).any()
