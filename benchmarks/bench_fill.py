@@ -39,6 +39,8 @@ def main() -> int:
                         help="run on the training subjects (for choosing settings; report the validation run)")
     parser.add_argument("--texture-strength", type=float, action="append", dest="strengths",
                         help="also run ours at this texture strength (repeatable)")
+    parser.add_argument("--structure-weight", type=float, action="append", dest="structures",
+                        help="also run ours with this share of the tone from the generator (repeatable)")
     parser.add_argument("--sheet", type=Path, default=Path("runs/fill-sheet.png"))
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
@@ -52,6 +54,9 @@ def main() -> int:
     for strength in args.strengths or []:
         methods[f"SkinGAN 512, texture {strength:.0%}"] = engine_fill(
             generator, InpaintSettings(refine=False, texture_strength=strength))
+    for structure in args.structures or []:
+        methods[f"SkinGAN 512, structure {structure:.0%}"] = engine_fill(
+            generator, InpaintSettings(refine=False, structure_weight=structure))
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

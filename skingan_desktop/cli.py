@@ -43,8 +43,8 @@ def _build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--feather", type=int, default=0,
                          help="blend the seam over N pixels outside the mask (default 0: outside pixels untouched)")
     inpaint.add_argument("--texture-strength", type=float, default=None,
-                         help="grain SkinGAN models lay over the fill's smooth tone (0 = smooth, 1 = as generated; "
-                              "default: the app's default)")
+                         help="the photo's own skin grain laid over the fill's tone (0 = smooth, 1 = the grain of "
+                              "the skin around the mask, the default)")
     inpaint.add_argument("--weights", type=Path, help="generator weights (.ckpt, .pth, .pt, .bin, .safetensors); "
                                                       "default: the embedded model")
     inpaint.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
@@ -108,7 +108,7 @@ def _build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--training-subjects", action="store_true",
                           help="evaluate on the training subjects' crops (to choose settings; report held-out figures)")
     evaluate.add_argument("--texture-strength", type=float, action="append", dest="strengths",
-                          help="grain of a texture model's fills (repeatable: one row each; default: the app's)")
+                          help="the photo's grain in the fills (repeatable: one row each; default: the app's)")
 
     release = commands.add_parser("release", help="package a training run as the app's embedded model")
     release.add_argument("--run", type=Path, required=True,
@@ -117,6 +117,9 @@ def _build_parser() -> argparse.ArgumentParser:
     release.add_argument("--command", dest="produced_by", action="append", default=[],
                          help="a command that produced it (repeatable)")
     release.add_argument("--note", default="", help="a plain statement of where the model stands")
+    release.add_argument("--structure-weight", type=float,
+                         help="share of a fill's tone the engine takes from this generator, the rest from the "
+                              "harmonic membrane (0-1; choose it with benchmarks/bench_fill.py --training-subjects)")
     release.add_argument("-o", "--output", type=Path, required=True)
 
     masks = commands.add_parser("masks", help="write a sample sheet of training masks")
@@ -187,7 +190,10 @@ def _run_evaluate(args: argparse.Namespace) -> int:
 def _run_release(args: argparse.Namespace) -> int:
     from .training.release import release
 
-    written = release(args.run, args.output, args.evaluation.read_text().strip(), args.produced_by, args.note)
+    if args.structure_weight is not None and not 0 <= args.structure_weight <= 1:
+        raise UsageError("--structure-weight must be between 0 and 1.")
+    written = release(args.run, args.output, args.evaluation.read_text().strip(), args.produced_by, args.note,
+                      args.structure_weight)
     print(f"Wrote {written}")
     return 0
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .membrane import membrane_fill
+from .membrane import ESTIMATE_CYCLES, membrane_fill
 
 HALO_SHARE = 1 / 160      # the ink's soft edge: 3 px on a 480 px photo, as a share of the long side
 MIN_HALO = 3
@@ -21,7 +21,7 @@ TINT_DIFFERENCE = 7.0     # CIELAB distance from the skin beyond (blurred a pixe
 TINT_DARKER = 3.0         # ... and it must be this much darker (ink darkens skin; light hair, shine do not)
 TINT_AREA = 4             # a tint runs along the ink: pieces smaller than this many squared bands are
                           # freckles, pores or hairs, and stay (the ring is the fill's best guide)
-WORK_SIDE = 1024          # the tint is judged on the region shrunk to this long side at most
+WORK_SIDE = 768           # the tint is judged on the region shrunk to this long side at most
 
 
 def halo_for(shape: tuple[int, ...]) -> int:
@@ -42,11 +42,11 @@ def tinted_ring(photo: np.ndarray, hole: np.ndarray, band: int) -> np.ndarray:
         small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
         small = tinted_ring(small_photo, small_hole, max(1, round(band * scale)))
         tinted = cv2.resize(small.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
-        return tinted & ~hole & _ring(hole, band)
+        return tinted & ~hole
     ring = _ring(hole, band)
     if not ring.any() or (hole | ring).all():
         return np.zeros_like(hole)
-    skin = membrane_fill(photo, hole | ring)
+    skin = membrane_fill(photo, hole | ring, ESTIMATE_CYCLES)
     lab_photo = cv2.cvtColor(photo, cv2.COLOR_RGB2LAB).astype(np.float32)
     lab_skin = cv2.cvtColor(skin, cv2.COLOR_RGB2LAB).astype(np.float32)
     delta = lab_photo - lab_skin

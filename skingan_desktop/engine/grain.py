@@ -3,12 +3,19 @@
 A fill made at 512 px and enlarged to a 24 MP photo has no pores: its finest detail is several
 photo pixels wide. The grain is therefore made apart, at the photo's resolution, by exemplar:
 the hole is covered with overlapping tiles, and each tile takes the fine detail of a tile of
-real skin near the hole whose tone (its local mean colour) is closest to the fill's tone there,
-so skin gets skin's grain and a background its own, and light skin does not get the grain of a
-shadow. Detail is relative (``photo / low - 1``): it is laid over the fill's tone in proportion,
-as grain is fainter in shadow. Tiles overlap by half under a raised-cosine window and are summed
-with weights normalised by the root of their squares, which keeps the grain's strength where
-tiles mix (a plain average of two unrelated textures halves their contrast).
+real skin near the hole whose tone (its mean colour) is close to the fill's tone there, so skin
+gets skin's grain and a background its own, and light skin does not get the grain of a shadow.
+Where a tile reaches real skin, the source whose detail correlates best with that skin's is
+taken, so the grain continues what is there.
+
+Grain is the relative detail of the luma (``luma / low - 1``), the same for the three channels
+and laid over the fill's tone in proportion, as grain is fainter in shadow. Tiles overlap by
+half under a raised-cosine window and are summed with weights normalised by the root of their
+squares, which keeps the grain's strength where tiles mix (a plain average of two unrelated
+textures halves their contrast).
+
+Everything is sized to the tile, so the cost follows the hole's area in tiles, not in pixels:
+on a 24 MP photo the tiles are some 60 px wide, and sources are looked for on a coarser grid.
 """
 
 from __future__ import annotations
@@ -21,16 +28,20 @@ import numpy as np
 
 MIN_TILE = 18           # px: the smallest tile (at the 480 px photos, a few pores wide); its stride, 9,
                         # shares no period with a generator's 8 px lattice
-CANDIDATES = 96         # source tiles drawn at random for each tile of the hole; the best is taken
+CANDIDATES = 48         # source tiles drawn for each tile of the hole, half near it; the best is taken
 REACH_TILES = 5         # sources are looked for this many tiles around the hole, more if too few
 MIN_SOURCES = 64
 TONE_TOLERANCE = 6.0    # 8-bit levels of tone within which source tiles count as alike
 DISTANCE_WEIGHT = 0.25  # cost of a source a reach away, in squared tone units (8-bit levels / 8)
-LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 COHERENCE_WEIGHT = 1.0  # cost of a source uncorrelated with the skin a tile reaches (per share reached)
 ODDNESS_WEIGHT = 0.5    # cost of a source whose grain energy is e times the usual
 MIN_SEEN = 16           # known pixels a tile must reach for its correlation to count
+MAX_DIP = 0.15          # a source tile's darkest pixel may be this much darker than its surroundings,
+ENERGY_REACH = 2.0      # tiles over which the grain's energy is matched to the skin nearest it
+GAIN_LIMITS = (0.5, 2.0)
+DIP_RATIO = 2.5         # ... or this many times the usual tile's dip, where the skin's grain is coarse
 NEAR_SPREAD = 2.0       # candidates near a tile are drawn this many tiles around it
+LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
 
 def tile_side(sigma: float) -> int:
@@ -38,23 +49,39 @@ def tile_side(sigma: float) -> int:
     return max(MIN_TILE, 2 * math.ceil(2 * sigma))
 
 
-def known_low_pass(photo: np.ndarray, known: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
-    """The Gaussian low pass of ``photo`` (``(H, W, 3)`` float32) over its ``known`` pixels only,
-    and the share of each pixel's Gaussian that is known (``(H, W)``, 1 = all of it)."""
+def gaussian_low_pass(image: np.ndarray, sigma: float) -> np.ndarray:
+    """A Gaussian blur of ``sigma`` px; wide ones are made on a shrunk copy (what they keep is
+    coarser than the shrinking), which costs a fraction."""
+    factor = int(sigma // 3)
+    if factor < 2:
+        return cv2.GaussianBlur(image, (0, 0), sigma)
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), math.sqrt(max(sigma**2 - (factor / 2) ** 2, 1.0)) / factor)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def known_low_pass(image: np.ndarray, known: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian low pass of ``image`` (``(H, W)`` or ``(H, W, C)`` float32) over its
+    ``known`` pixels only, and the share of each pixel's Gaussian that is known (``(H, W)``,
+    1 = all of it)."""
     weight = known.astype(np.float32)
-    spread = cv2.GaussianBlur(weight, (0, 0), sigma)
-    low = cv2.GaussianBlur(photo * weight[..., None], (0, 0), sigma) / np.maximum(spread, 1e-6)[..., None]
+    spread = gaussian_low_pass(weight, sigma)
+    weighted = image * (weight if image.ndim == 2 else weight[..., None])
+    safe = np.maximum(spread, 1e-6)
+    low = gaussian_low_pass(weighted, sigma) / (safe if image.ndim == 2 else safe[..., None])
     return low, spread
 
 
-def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *,
-                 seed: int = 0, avoid: Optional[np.ndarray] = None) -> np.ndarray:
+def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *, seed: int = 0,
+                 avoid: Optional[np.ndarray] = None, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
     """Grain for ``hole`` (``(H, W)`` bool) of ``photo`` (``(H, W, 3)`` uint8, its hole pixels
-    unknown): ``(H, W, 3)`` float32 to add to the fill's ``tone`` (``(H, W, 3)`` float32, the
-    fill's detail coarser than a Gaussian of ``sigma`` px), 0 outside the hole. ``avoid``
-    (``(H, W)`` bool, default: the hole) marks pixels never to take grain from. All zeros when
-    no skin around the hole is big enough to take grain from."""
-    grain = np.zeros(photo.shape, np.float32)
+    unknown), to add to the fill's ``tone`` (``(h, w, 3)`` float32, the fill's detail coarser
+    than a Gaussian of ``sigma`` px, for the window of the photo at ``origin`` (top, left) that
+    holds the hole): ``(h, w, 3)`` float32, 0 outside the hole. ``avoid`` (``(H, W)`` bool)
+    marks more pixels never to take grain from. All zeros when no skin around the hole is big
+    enough to take grain from."""
+    grain = np.zeros(tone.shape, np.float32)
     if not hole.any():
         return grain
     unknown = hole if avoid is None else hole | avoid
@@ -62,57 +89,102 @@ def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: f
     window, sources = _sources(photo, unknown, sigma, tile)
     if sources.count == 0:
         return grain
-    rng = np.random.default_rng(seed)
-    local_hole = hole[window]
-    local_tone = np.where(local_hole[..., None], tone[window], sources.low).astype(np.float32)
-    grain[window] = _laid_tiles(sources, local_hole, local_tone, tile, rng) * local_hole[..., None]
-    return grain
+    # The tone's window within the sources' window (it holds the hole, so it lies inside).
+    top, left = origin[0] - window[0].start, origin[1] - window[1].start
+    height, width = tone.shape[:2]
+    local_hole = hole[origin[0]:origin[0] + height, origin[1]:origin[1] + width]
+    relative = _laid_tiles(sources, (top, left), local_hole, tone, tile, np.random.default_rng(seed))
+    relative *= local_hole
+    return np.multiply(tone, relative[..., None], out=grain)
 
 
 class _Sources:
-    """The real skin a window offers: its relative detail (``(h, w, 3)``), where that detail is
-    trustworthy for a target (``target_valid``), its known-only low pass, and every tile of
-    ``tile`` px lying wholly on clean known skin (top-left corners, mean tones)."""
+    """The real skin a window offers: the relative detail of its luma (``(h, w)``, 0 where not
+    known), where that detail can be trusted to judge a tile (``target_valid``), and tiles of
+    ``tile`` px lying wholly on clean known skin, on a grid of a few pixels (top-left corners,
+    mean tones, how unusual their grain is), with an index by cell to draw those near a place."""
 
     def __init__(self, photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int) -> None:
-        values = photo.astype(np.float32)
-        self.low, spread = known_low_pass(values, ~unknown, sigma)
-        # Grain is the relative detail of the luma, the same for the three channels: skin's grain
-        # is light and shade, and colour noise in a fill only adds error.
-        luma, luma_low = values @ LUMA, self.low @ LUMA
-        relative = np.where(unknown, 0.0, luma / np.maximum(luma_low, 1.0) - 1.0).astype(np.float32)
-        self.relative = relative[..., None]
+        luma = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        luma_low, spread = known_low_pass(luma, ~unknown, sigma)
+        self.relative = np.where(unknown, 0.0, luma / np.maximum(luma_low, 1.0) - 1.0).astype(np.float32)
         self.target_valid = (spread > 0.3) & ~unknown
         clean = (spread > 0.98) & ~unknown
         height, width = unknown.shape
+        self.tile = tile
         self.corners = np.zeros((0, 2), int)
         self.tones = np.zeros((0, 3), np.float32)
         self.oddness = np.zeros(0, np.float32)
         if height >= tile and width >= tile:
+            # An odd step: corners then fall on every phase of a JPEG's 8 px blocks.
+            step = max(1, (tile // 8) | 1)
             integral = cv2.integral(clean.astype(np.uint8))
-            whole = (integral[tile:, tile:] - integral[:-tile, tile:] - integral[tile:, :-tile]
-                     + integral[:-tile, :-tile]) == tile * tile
-            self.corners = np.argwhere(whole)
+            ys, xs = np.meshgrid(np.arange(0, height - tile + 1, step), np.arange(0, width - tile + 1, step),
+                                 indexing="ij")
+            whole = (integral[ys + tile, xs + tile] - integral[ys, xs + tile] - integral[ys + tile, xs]
+                     + integral[ys, xs]) == tile * tile
+            self.corners = np.stack([ys[whole], xs[whole]], -1)
         if len(self.corners):
-            centres = (self.corners[:, 0] + tile // 2, self.corners[:, 1] + tile // 2)
-            means = cv2.blur(self.low, (tile, tile), borderType=cv2.BORDER_REPLICATE)
-            self.tones = means[centres].astype(np.float32)
-            energies = cv2.blur(relative**2, (tile, tile), borderType=cv2.BORDER_REPLICATE)[centres]
+            # No ink, no hair: a tile holding a pixel far darker than its surroundings is a line
+            # drawn on the skin, not its grain, and would be copied into the fill as one.
+            shrink = max(1, tile // 4)
+            darkest = cv2.erode(_block_min(self.relative, shrink), np.ones((tile // shrink + 1,) * 2, np.uint8))
+            at = np.minimum((self.corners + tile // 2) // shrink, np.array(darkest.shape) - 1)
+            dips = -darkest[at[:, 0], at[:, 1]]
+            # Skin of deep pores or coarse grain dips deeper everywhere: compare with its usual dip.
+            self.corners = self.corners[dips < max(MAX_DIP, DIP_RATIO * float(np.median(dips)))]
+        if len(self.corners):
+            shrink = max(1, tile // 4)
+            means = _shrunk(photo, shrink).astype(np.float32)
+            energies = _shrunk(self.relative**2, shrink)
+            at = np.minimum((self.corners + tile // 2) // shrink, np.array(means.shape[:2]) - 1)
+            self.tones = means[at[:, 0], at[:, 1]].astype(np.float32)
+            energy = energies[at[:, 0], at[:, 1]]
             # How far a tile's grain is from the usual: edges, hairs and shadow lines are no grain.
-            self.oddness = np.log(np.maximum(energies, 1e-8) / max(float(np.median(energies)), 1e-8)) ** 2
-        # The nearest source tile of every pixel (by its top-left corner), for candidates near a target.
-        starts = np.ones((height, width), np.uint8)
-        starts[self.corners[:, 0], self.corners[:, 1]] = 0
-        self.nearest = None
-        if self.count:
-            _, labels = cv2.distanceTransformWithLabels(starts, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-            order = np.zeros(self.count + 1, int)
-            order[labels[self.corners[:, 0], self.corners[:, 1]]] = np.arange(self.count)
-            self.nearest = order[labels]
+            self.oddness = (np.log(np.maximum(energy, 1e-8) / max(float(np.median(energy)), 1e-8)) ** 2
+                            ).astype(np.float32)
+            self._index_cells(height, width)
 
     @property
     def count(self) -> int:
         return len(self.corners)
+
+    def _index_cells(self, height: int, width: int) -> None:
+        self.cells = (math.ceil(height / self.tile), math.ceil(width / self.tile))
+        cell = (self.corners[:, 0] // self.tile) * self.cells[1] + self.corners[:, 1] // self.tile
+        self.order = np.argsort(cell, kind="stable")
+        counts = np.bincount(cell, minlength=self.cells[0] * self.cells[1])
+        self.cell_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.cell_count = counts
+
+    def near(self, places: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A source for each of ``places`` (``(..., 2)`` window coordinates): one in the cell
+        where the place falls, or anywhere when that cell holds none."""
+        row = np.clip(places[..., 0] // self.tile, 0, self.cells[0] - 1).astype(int)
+        col = np.clip(places[..., 1] // self.tile, 0, self.cells[1] - 1).astype(int)
+        cell = row * self.cells[1] + col
+        count = self.cell_count[cell]
+        pick = self.cell_start[cell] + (rng.random(cell.shape) * count).astype(int)
+        fallback = rng.integers(0, self.count, size=cell.shape)
+        return np.where(count > 0, self.order[np.minimum(pick, self.count - 1)], fallback)
+
+
+def _block_min(image: np.ndarray, factor: int) -> np.ndarray:
+    """The minimum of each ``factor`` x ``factor`` block of ``(H, W)`` ``image``."""
+    if factor <= 1:
+        return image
+    height, width = (image.shape[0] // factor) * factor, (image.shape[1] // factor) * factor
+    if height == 0 or width == 0:
+        return image.min(keepdims=True)
+    blocks = image[:height, :width].reshape(height // factor, factor, width // factor, factor)
+    return blocks.min(axis=(1, 3))
+
+
+def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
+    if factor <= 1:
+        return image
+    height, width = image.shape[:2]
+    return cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
 
 
 def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int) -> tuple[tuple[slice, slice], _Sources]:
@@ -130,70 +202,89 @@ def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int) ->
         reach *= 2
 
 
-def _laid_tiles(sources: _Sources, hole: np.ndarray, tone: np.ndarray, tile: int,
+def _laid_tiles(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, tone: np.ndarray, tile: int,
                 rng: np.random.Generator) -> np.ndarray:
-    """Relative grain over ``hole`` (window coordinates) times ``tone``: tiles on a grid of
-    half a tile (its origin at random), each the detail of its best source, in four
-    interleaved layers whose tiles do not overlap, so that each layer is laid as one array."""
+    """Relative grain (``(h, w)``) over ``hole`` of the tone's window, which lies at ``offset``
+    in the sources' window: tiles on a grid of half a tile (its origin at random), each the
+    detail of its best source, in four interleaved layers whose tiles do not overlap, so that
+    each layer is laid as one array."""
     half = tile // 2
-    pad = 2 * tile
     height, width = hole.shape
-    hole_p = np.pad(hole, pad)
-    tone_p = np.pad(tone, ((pad, pad), (pad, pad), (0, 0)), mode="edge")
-    relative_p = np.pad(sources.relative, ((pad, pad), (pad, pad), (0, 0)))
-    valid_p = np.pad(sources.target_valid, pad)
-    rows, cols = np.flatnonzero(hole_p.any(axis=1)), np.flatnonzero(hole_p.any(axis=0))
+    pad = 2 * tile
+    canvas_shape = (height + 2 * pad, width + 2 * pad)
+    rows, cols = np.flatnonzero(hole.any(axis=1)) + pad, np.flatnonzero(hole.any(axis=0)) + pad
     origin_y = rows[0] - tile + int(rng.integers(0, half))
     origin_x = cols[0] - tile + int(rng.integers(0, half))
     count_y = math.ceil((rows[-1] + 1 - origin_y) / tile) + 1
     count_x = math.ceil((cols[-1] + 1 - origin_x) / tile) + 1
     window_1d = np.sin(np.pi * (np.arange(tile) + 0.5) / tile) ** 2
     weights = (window_1d[:, None] * window_1d[None, :]).astype(np.float32)
-    tone_means = cv2.blur(tone_p, (tile, tile), borderType=cv2.BORDER_REPLICATE)
-    covered = cv2.blur(hole_p.astype(np.float32), (tile, tile), borderType=cv2.BORDER_CONSTANT)
+    # Which tiles touch the hole, from sums over tile-sized boxes.
+    hole_sums = cv2.integral(np.pad(hole, pad).astype(np.uint8))
+    to_sources = np.array(offset) - pad  # canvas coordinates -> the sources' window
 
-    summed = np.zeros(hole_p.shape + (1,), np.float32)
-    squares = np.zeros(hole_p.shape, np.float32)
+    summed = np.zeros(canvas_shape, np.float32)
+    squares = np.zeros(canvas_shape, np.float32)
     for shift_y in (0, half):
         for shift_x in (0, half):
             ys = origin_y + shift_y + tile * np.arange(count_y)
             xs = origin_x + shift_x + tile * np.arange(count_x)
-            ys, xs = ys[ys + tile <= hole_p.shape[0]], xs[xs + tile <= hole_p.shape[1]]
+            ys, xs = ys[(ys >= 0) & (ys + tile <= canvas_shape[0])], xs[(xs >= 0) & (xs + tile <= canvas_shape[1])]
+            if ys.size == 0 or xs.size == 0:
+                continue
             grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")
-            needed = covered[grid_y + half, grid_x + half] > 0        # tiles that touch the hole
+            needed = _box_sums(hole_sums, grid_y, grid_x, tile) > 0
             corners = np.stack([grid_y[needed], grid_x[needed]], -1)
-            chosen = _best_sources(sources, corners - pad, tone_means[corners[:, 0] + half, corners[:, 1] + half],
-                                   _gather(relative_p, corners, tile), _gather(valid_p[..., None], corners, tile),
-                                   tile, rng)
-            patches = np.zeros(grid_y.shape + (tile, tile, 1), np.float32)
+            # The tone is smooth at the tile's scale: its value at the centre is the tile's mean.
+            centre_y = np.clip(corners[:, 0] + half - pad, 0, height - 1)
+            centre_x = np.clip(corners[:, 1] + half - pad, 0, width - 1)
+            chosen = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
             picked = _gather(sources.relative, sources.corners[chosen], tile)
-            picked -= picked.mean(axis=(1, 2, 3), keepdims=True)  # a tile's own mean would print the grid
-            patches[needed] = picked * weights[None, :, :, None]
-            present = np.zeros(grid_y.shape + (tile, tile), np.float32)
-            present[needed] = weights**2
+            picked -= picked.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
+            patches = np.zeros(grid_y.shape + (tile, tile), np.float32)
+            patches[needed] = picked * weights
+            # The layer's block of the canvas seen as (tile row, y, tile column, x): no copies.
             block = (slice(ys[0], ys[0] + len(ys) * tile), slice(xs[0], xs[0] + len(xs) * tile))
-            summed[block] += patches.transpose(0, 2, 1, 3, 4).reshape(len(ys) * tile, len(xs) * tile, 1)
-            squares[block] += present.transpose(0, 2, 1, 3).reshape(len(ys) * tile, len(xs) * tile)
-    relative_grain = summed / np.sqrt(np.maximum(squares, 1e-4))[..., None]
-    return (tone_p * relative_grain)[pad:pad + height, pad:pad + width]
+            summed[block].reshape(len(ys), tile, len(xs), tile)[...] += patches.transpose(0, 2, 1, 3)
+            squares[block].reshape(len(ys), tile, len(xs), tile)[...] += (
+                needed[:, None, :, None] * (weights**2)[None, :, None, :])
+    relative = (summed / np.sqrt(np.maximum(squares, 1e-4)))[pad:pad + height, pad:pad + width]
+    return relative * _energy_gain(sources, offset, hole, relative)
 
 
-def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, known_detail: np.ndarray,
-                  known: np.ndarray, tile: int, rng: np.random.Generator) -> np.ndarray:
-    """For each tile of the hole (top-left ``corners`` ``(n, 2)`` in window coordinates, mean
-    tone ``wanted`` ``(n, 3)``, and the detail of its known pixels ``(n, tile, tile, 3)`` where
-    ``known`` ``(n, tile, tile, 1)``), the index of the best of ``CANDIDATES`` source tiles,
-    half drawn anywhere and half near it: nearest in tone, then in place, and where the tile
-    reaches real skin, whose detail continues that skin's best."""
-    n = len(corners)
+def _energy_gain(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, relative: np.ndarray) -> np.ndarray:
+    """Per pixel of the tone's window, the gain that gives the laid grain the energy of the
+    real skin nearest it: both energies are local means (over ``ENERGY_REACH`` tiles) of the
+    squared detail, the skin's over its trusted pixels (lines darker than ``MAX_DIP`` left out),
+    carried into the hole; the gain is kept within ``GAIN_LIMITS``."""
+    tile = sources.tile
+    top, left = offset
+    height, width = hole.shape
+    detail = sources.relative[top:top + height, left:left + width]
+    trusted = sources.target_valid[top:top + height, left:left + width] & (detail > -MAX_DIP)
+    sigma = ENERGY_REACH * tile
+    skin_energy, reach = known_low_pass(detail**2, trusted, sigma)
+    grain_energy, _ = known_low_pass(relative**2, hole, sigma)
+    gain = np.sqrt(np.maximum(skin_energy, 1e-10) / np.maximum(grain_energy, 1e-10))
+    gain = np.where(reach > 1e-3, gain, 1.0)  # no skin within reach: as laid
+    return np.clip(gain, *GAIN_LIMITS).astype(np.float32)
+
+
+def _box_sums(integral: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -> np.ndarray:
+    return integral[ys + side, xs + side] - integral[ys, xs + side] - integral[ys + side, xs] + integral[ys, xs]
+
+
+def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each tile of the hole (top-left ``corners`` ``(n, 2)`` in the sources' window, mean
+    tone ``wanted`` ``(n, 3)``), the index of the best of ``CANDIDATES`` source tiles, half
+    drawn anywhere and half near it: near in tone (within a tolerance), then in place, of usual
+    grain, and, where the tile reaches real skin, whose detail continues that skin's best."""
+    n, tile = len(corners), sources.tile
     if n == 0:
         return np.zeros(0, int)
     anywhere = rng.integers(0, sources.count, size=(n, CANDIDATES // 2))
-    height, width = sources.nearest.shape
     around = corners[:, None, :] + rng.normal(0, NEAR_SPREAD * tile, size=(n, CANDIDATES - CANDIDATES // 2, 2))
-    around_y = np.clip(np.round(around[..., 0]), 0, height - 1).astype(int)
-    around_x = np.clip(np.round(around[..., 1]), 0, width - 1).astype(int)
-    draws = np.concatenate([anywhere, sources.nearest[around_y, around_x]], axis=1)
+    draws = np.concatenate([anywhere, sources.near(around, rng)], axis=1)
     # Tones closer than the tolerance are as good as equal: the strictly nearest tone is the
     # flattest skin (a pore or a hair moves a tile's mean), and would make the grain faint.
     off = np.sqrt(((sources.tones[draws] - wanted[:, None, :]) ** 2).sum(-1))
@@ -201,29 +292,48 @@ def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, kn
     reach = REACH_TILES * tile
     cost += (((sources.corners[draws] - corners[:, None, :]) / reach) ** 2).sum(-1) * DISTANCE_WEIGHT
     cost += ODDNESS_WEIGHT * sources.oddness[draws]
-    seen = known.reshape(n, -1).sum(-1) >= MIN_SEEN
-    for chunk in np.array_split(np.flatnonzero(seen), max(1, int(seen.sum()) // 128)):
-        if chunk.size == 0:
-            continue
-        # Zero-mean normalised correlation with the detail of the skin the tile reaches: it
-        # favours continuations, and unlike a squared difference not merely faint grain.
-        weight = known[chunk].reshape(chunk.size, 1, -1)
-        count = weight.sum(-1)
-        candidates = _gather(sources.relative, sources.corners[draws[chunk]].reshape(-1, 2), tile)
-        candidates = candidates.reshape(chunk.size, draws.shape[1], -1)
-        target = known_detail[chunk].reshape(chunk.size, 1, -1)
-        target = (target - (target * weight).sum(-1, keepdims=True) / count[..., None]) * weight
-        candidates = (candidates - (candidates * weight).sum(-1, keepdims=True) / count[..., None]) * weight
-        correlation = (candidates * target).sum(-1) / np.sqrt(
-            np.maximum((candidates**2).sum(-1) * (target**2).sum(-1), 1e-12))
-        share = count[:, 0] / (tile * tile)
-        cost[chunk] += COHERENCE_WEIGHT * share[:, None] * (1 - correlation)
+    _add_coherence(sources, corners, draws, cost)
     return draws[np.arange(n), np.argmin(cost, axis=1)]
 
 
-def _gather(image: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
-    """``(n, tile, tile, C)`` tiles of ``image`` with top-left ``corners`` (``(n, 2)``)."""
-    offsets = np.arange(tile)
+def _add_coherence(sources: _Sources, corners: np.ndarray, draws: np.ndarray, cost: np.ndarray) -> None:
+    """Add to ``cost`` the mismatch of each candidate with the known skin its tile reaches: one
+    minus the zero-mean normalised correlation of their detail (unlike a squared difference it
+    does not favour merely faint grain), on a sparse grid of the tile's pixels, weighted by the
+    share of the tile that is known."""
+    tile = sources.tile
+    step = max(1, tile // 12)
+    offsets = np.arange(0, tile, step)
+    height, width = sources.target_valid.shape
+    inside = (corners[:, 0] >= 0) & (corners[:, 1] >= 0) & (corners[:, 0] + tile <= height) & (corners[:, 1] + tile <= width)
+    seen = np.flatnonzero(inside)
+    if seen.size == 0:
+        return
+    known = _gather(sources.target_valid, corners[seen], tile, offsets).reshape(seen.size, -1)
+    seen_enough = known.sum(-1) >= MIN_SEEN / (step * step)
+    seen, known = seen[seen_enough], known[seen_enough].astype(np.float32)
+    for chunk in np.array_split(np.arange(seen.size), max(1, seen.size // 256)):
+        if chunk.size == 0:
+            continue
+        rows = seen[chunk]
+        weight = known[chunk][:, None, :]
+        count = weight.sum(-1, keepdims=True)
+        target = _gather(sources.relative, corners[rows], tile, offsets).reshape(chunk.size, 1, -1)
+        candidates = _gather(sources.relative, sources.corners[draws[rows]].reshape(-1, 2), tile, offsets)
+        candidates = candidates.reshape(chunk.size, draws.shape[1], -1)
+        target = (target - (target * weight).sum(-1, keepdims=True) / count) * weight
+        candidates = (candidates - (candidates * weight).sum(-1, keepdims=True) / count) * weight
+        correlation = (candidates * target).sum(-1) / np.sqrt(
+            np.maximum((candidates**2).sum(-1) * (target**2).sum(-1), 1e-12))
+        share = count[:, 0, 0] / weight.shape[-1]
+        cost[rows] += COHERENCE_WEIGHT * share[:, None] * (1 - correlation)
+
+
+def _gather(image: np.ndarray, corners: np.ndarray, tile: int, offsets: Optional[np.ndarray] = None) -> np.ndarray:
+    """``(n, k, k)`` tiles of ``image`` with top-left ``corners`` (``(n, 2)``), at ``offsets``
+    (default: every pixel of the tile)."""
+    if offsets is None:  # whole tiles: rows of a sliding window, copied block by block
+        return np.lib.stride_tricks.sliding_window_view(image, (tile, tile))[corners[:, 0], corners[:, 1]]
     rows = corners[:, 0, None, None] + offsets[None, :, None]
     cols = corners[:, 1, None, None] + offsets[None, None, :]
     return image[rows, cols]

@@ -22,22 +22,24 @@ FOUR_NEIGHBOURS = np.array([[0, 0.25, 0], [0.25, 0, 0.25], [0, 0.25, 0]], np.flo
 DAMPING = 0.8           # weighted Jacobi: the smoother that damps the finest errors fastest
 SMOOTHING_STEPS = 3     # before and after each coarse correction
 V_CYCLES = 6            # leave the membrane within 0.2 grey levels of the exact solve (tests)
+ESTIMATE_CYCLES = 2     # for a smooth estimate under other detail (a tone's seam, the skin under a tint)
 COARSEST_SIDE = 8       # a level this small is smoothed until it has converged
 COARSEST_STEPS = 200
 
 
-def membrane_fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def membrane_fill(photo: np.ndarray, hole: np.ndarray, cycles: int = V_CYCLES) -> np.ndarray:
     """``photo`` (``(H, W, C)`` or ``(H, W)`` uint8) with the pixels where ``hole`` (``(H, W)``
     bool) is set replaced by the harmonic membrane over the others. At the photo's border the
     membrane meets the edge at a right angle (nothing beyond the border pulls on it). Raises
     ``ValueError`` when no pixel is known."""
-    solved = membrane_values(photo.astype(np.float32), hole)
+    solved = membrane_values(photo.astype(np.float32), hole, cycles)
     return np.clip(np.round(solved), 0, 255).astype(photo.dtype) if photo.dtype == np.uint8 else solved
 
 
-def membrane_values(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def membrane_values(photo: np.ndarray, hole: np.ndarray, cycles: int = V_CYCLES) -> np.ndarray:
     """:func:`membrane_fill` of any float ``(H, W, C)`` or ``(H, W)`` values (a difference
-    may be negative), unrounded; a float32 copy."""
+    may be negative), unrounded; a float32 copy. ``cycles`` V-cycles refine the first guess:
+    fewer do for an estimate (:data:`ESTIMATE_CYCLES`)."""
     if hole.shape != photo.shape[:2]:
         raise ValueError(f"The hole is {hole.shape[1]}x{hole.shape[0]} but the photo is "
                          f"{photo.shape[1]}x{photo.shape[0]}.")
@@ -52,18 +54,18 @@ def membrane_values(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     window = (slice(top, bottom), slice(left, right))
     inside = hole[window]
     values = photo[window].astype(np.float32).reshape(bottom - top, right - left, -1)
-    solved = harmonic_membrane(values, inside)
+    solved = harmonic_membrane(values, inside, cycles)
     out = photo.astype(np.float32)
     out[window][inside] = solved.reshape(out[window].shape)[inside]
     return out
 
 
-def harmonic_membrane(values: np.ndarray, hole: np.ndarray) -> np.ndarray:
+def harmonic_membrane(values: np.ndarray, hole: np.ndarray, cycles: int = V_CYCLES) -> np.ndarray:
     """``values`` (``(h, w, c)`` float32, read outside ``hole``) with the membrane inside it;
     ``values`` itself is overwritten."""
     np.copyto(values, _first_guess(values, hole), where=hole[..., None])
     inside = hole[..., None].astype(np.float32)
-    for _ in range(V_CYCLES):
+    for _ in range(cycles):
         # The correction d solves mean4(d) - d = -(mean4(u) - u) in the hole, 0 outside.
         values += _v_cycle(-_imbalance(values, np.zeros_like(values), inside), hole)
     return values

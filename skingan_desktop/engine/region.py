@@ -102,7 +102,7 @@ def paste(photo: np.ndarray, region: WorkRegion, fill: np.ndarray, hole: np.ndar
     rows, cols = region.slices
     target = out[rows, cols]
     if feather <= 0:
-        target[hole] = fill[hole]
+        np.copyto(target, fill, where=hole[..., None])
         return out
     weights = seam_weights(hole, feather)[..., None]
     blended = weights * fill.astype(np.float32) + (1 - weights) * target.astype(np.float32)

@@ -55,6 +55,7 @@ class InpaintSettings:
     refine: bool = True
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
     texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # the photo's grain in fills (engine/tone.py)
+    structure_weight: Optional[float] = None  # share of the tone from the generator; None: the model's own
 
 
 @dataclass
@@ -173,6 +174,11 @@ class Inpainter:
         result.refined = self._to_native(refined, fine, crop, crop_hole, redone)
         return result
 
+    def _structure_weight(self) -> float:
+        if self.settings.structure_weight is not None:
+            return self.settings.structure_weight
+        return getattr(self.generator, "structure_weight", 1.0)
+
     def _to_native(self, scaled: torch.Tensor, level: PyramidLevel, crop: np.ndarray, crop_hole: np.ndarray,
                    redone: np.ndarray) -> np.ndarray:
         """A working-size composite back at the region's native size: its tone with the photo's
@@ -180,9 +186,22 @@ class Inpainter:
         working_redone = level.mask[0, 0].cpu().numpy() > 0.5
         working_composite = scaled[0].permute(1, 2, 0).mul(255).cpu().numpy()
         filled = native_fill(crop, crop_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
-                             strength=self.settings.texture_strength)
-        region = WorkRegion(0, 0, crop.shape[1], crop.shape[0])
-        return paste(crop, region, filled, crop_hole, self.settings.feather)
+                             strength=self.settings.texture_strength,
+                             structure=self._structure_weight())
+        if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
+            return filled
+        return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)
+
+
+def warm_up(generator: nn.Module, side: int = 512) -> None:
+    """One small fill through the whole engine, so that the user's first run does not pay for
+    the first pass's set-up (memory pools, kernel choices): the app calls it at load, in the
+    background, while the photo opens."""
+    rng = np.random.default_rng(0)
+    photo = rng.integers(90, 200, (side, side, 3), dtype=np.uint8)
+    hole = np.zeros((side, side), bool)
+    hole[side // 3:side // 2, side // 4:side // 2] = True
+    Inpainter(generator, InpaintSettings(refine=False)).run(photo, hole)
 
 
 def apply_results(photo: np.ndarray, results: list[RegionResult], *, refined: bool) -> np.ndarray:

@@ -17,7 +17,6 @@ Outside the hole nothing changes.
 from __future__ import annotations
 
 import math
-from typing import Optional
 
 import cv2
 import numpy as np
@@ -25,8 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .grain import known_low_pass, native_grain
-from .membrane import membrane_values
+from .grain import gaussian_low_pass, known_low_pass, native_grain
+from .membrane import ESTIMATE_CYCLES, membrane_values
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
 DEFAULT_TEXTURE_STRENGTH = 1.0  # the grain of the skin around the hole, as it is
@@ -60,46 +59,65 @@ def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma:
     inside = hole[window]
     fill_low, _ = known_low_pass(composite[window].astype(np.float32), inside, sigma)
     skin_low, _ = known_low_pass(tone[window], ~inside, sigma)
-    seam = membrane_values(skin_low - fill_low, inside)  # the ring's difference, carried across
+    seam = membrane_values(skin_low - fill_low, inside, ESTIMATE_CYCLES)  # the ring's difference, carried across
     tone[window][inside] = (fill_low + seam)[inside]
     return tone
 
 
-def textured_fill(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *,
-                  strength: float = DEFAULT_TEXTURE_STRENGTH, redone: Optional[np.ndarray] = None,
-                  seed: int = 0) -> np.ndarray:
-    """``photo`` (``(H, W, 3)`` uint8) with, inside ``hole``, ``tone`` (``(H, W, 3)`` float, the
-    fill's tone: :func:`fill_tone`) and ``strength`` times the photo's own grain finer than
-    ``sigma`` px. ``redone`` (default: the hole) is what the generator filled: the hole and ring
-    pixels tinted by ink (``engine/anchor.py``), where no grain is taken from; only ``hole``
-    changes."""
+def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working_photo: np.ndarray,
+                working_redone: np.ndarray, working_composite: np.ndarray, *,
+                strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0, seed: int = 0) -> np.ndarray:
+    """The fill of a work region at its native size: ``photo`` (``(H, W, 3)`` uint8) with its
+    ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
+    ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
+    ``working_redone`` (:func:`fill_tone`, made at the working size where the generator drew it,
+    then enlarged), and ``strength`` times the photo's own grain finer than the enlargement
+    (``engine/grain.py``) is laid over it. ``redone`` (``(H, W)`` bool) is what the generator
+    filled: the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is
+    taken from. ``structure`` is the share of the tone taken from the generator, the rest from
+    the harmonic membrane over the redone pixels (a generator's structure weight)."""
     out = photo.copy()
-    if not hole.any():
+    redone = redone | hole
+    rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
+    if rows.size == 0:
         return out
-    fill = tone.astype(np.float32, copy=True)
+    top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    if structure < 1:
+        membrane = membrane_values(working_photo.astype(np.float32), working_redone)
+        working_composite = structure * working_composite + (1 - structure) * membrane
+    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
+    tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
+    sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
+    tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
     if strength:
-        avoid = hole if redone is None else hole | redone
-        fill += strength * native_grain(photo, hole, fill, sigma, seed=seed, avoid=avoid)
-    out[hole] = np.clip(np.round(fill[hole]), 0, 255).astype(np.uint8)
+        tone += strength * native_grain(photo, hole, tone, sigma, seed=seed, avoid=redone, origin=(top, left))
+    inside = hole[top:bottom, left:right]
+    np.copyto(out[top:bottom, left:right], np.clip(np.round(tone), 0, 255).astype(np.uint8), where=inside[..., None])
     return out
 
 
-def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working_photo: np.ndarray,
-                working_redone: np.ndarray, working_composite: np.ndarray, *,
-                strength: float = DEFAULT_TEXTURE_STRENGTH) -> np.ndarray:
-    """The fill of a work region at its native size (``photo``, ``(H, W, 3)`` uint8, with its
-    ``hole`` and the ``redone`` pixels), from the generator's ``working_composite``
-    (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with ``working_redone``: the tone
-    is made at the working size, where the generator drew it, enlarged, and given the photo's
-    grain at its own resolution. Pixels outside ``hole`` stay as they are."""
-    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
-    tone = photo.astype(np.float32)
-    rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
-    if rows.size:
-        top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-        tone[top:bottom, left:right] = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))
-    return textured_fill(photo, hole, tone, tone_sigma(photo.shape[:2], working_photo.shape[:2]),
-                         strength=strength, redone=redone)
+def _joined_at_native_size(photo: np.ndarray, redone: np.ndarray, tone: np.ndarray,
+                           box: tuple[int, int, int, int], sigma: float) -> np.ndarray:
+    """``tone`` (enlarged from the working size, for ``box`` = top, bottom, left, right of the
+    redone pixels) eased, over the first ``2 * sigma`` px inside ``redone``, into the skin just
+    outside, at the photo's own size: the seam was matched to the skin at the working size, a
+    few photo pixels out; here it meets the skin pixel for pixel."""
+    if sigma <= TEXTURE_SIGMA:  # made at the photo's size: already joined
+        return tone
+    top, bottom, left, right = box
+    height, width = redone.shape
+    grown = (max(top - 1, 0), min(bottom + 1, height), max(left - 1, 0), min(right + 1, width))
+    inner = (slice(top - grown[0], bottom - grown[0]), slice(left - grown[2], right - grown[2]))
+    window = (slice(grown[0], grown[1]), slice(grown[2], grown[3]))
+    unknown = redone[window]
+    if unknown.all():
+        return tone
+    distance = cv2.distanceTransform(unknown.astype(np.uint8), cv2.DIST_L2, 3)[inner]
+    ease = np.clip(1 - distance / (2 * sigma), 0, 1)[..., None]
+    # The skin carried in by the membrane's first guess (coarse-to-fine averages, no V-cycles:
+    # it is only trusted near the edge), blurred as the tone is.
+    skin = gaussian_low_pass(membrane_values(photo[window].astype(np.float32), unknown, cycles=0), TEXTURE_SIGMA)
+    return tone + ease * (skin[inner] - tone)
 
 
 def enlarged(small: np.ndarray, size: tuple[int, int], window: tuple[int, int, int, int]) -> np.ndarray:

@@ -116,6 +116,9 @@ class FFCResNetGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.model = nn.Sequential(*build_layers(config))
+        # How much of a fill's tone the engine takes from this generator rather than from the
+        # harmonic membrane (engine/tone.py): 1 unless its weights file says otherwise.
+        self.structure_weight = 1.0
 
     def front(self, x: Tensor) -> FeaturePair:
         """``(B, 4, H, W)`` -> mid-level features ``(local, global)`` at ``H/8 x W/8``."""

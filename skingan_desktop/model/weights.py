@@ -52,12 +52,32 @@ def load_generator(path: str | Path, device: str | torch.device = "cpu") -> FFCR
     path = Path(path)
     state = read_generator_state(path)
     generator = build_generator(state, source=path)
+    generator.structure_weight = structure_weight(read_metadata(path))
     return prepare_for_inference(generator.to(resolve_device(device)))
 
 
+# Metadata of a SkinGAN file: the share of a fill's tone taken from the generator (the rest from
+# the harmonic membrane), chosen when the model is released (training/release.py).
+STRUCTURE_WEIGHT_KEY = "skingan.structure_weight"
+
+
 def card_metadata(card: Mapping[str, Any]) -> dict[str, Any]:
-    """The file metadata of a SkinGAN generator with this model card."""
-    return {"model_card": card}
+    """The file metadata of a SkinGAN generator with this model card (and its structure weight,
+    when the card sets one)."""
+    metadata: dict[str, Any] = {"model_card": card}
+    if card.get("structure_weight") is not None:
+        metadata[STRUCTURE_WEIGHT_KEY] = str(float(card["structure_weight"]))
+    return metadata
+
+
+def structure_weight(metadata: Mapping[str, str]) -> float:
+    """The structure weight a file's metadata declares, in ``[0, 1]``; 1 when it declares none
+    or something unreadable."""
+    try:
+        value = float(metadata.get(STRUCTURE_WEIGHT_KEY, 1.0))
+    except ValueError:
+        return 1.0
+    return min(max(value, 0.0), 1.0) if value == value else 1.0
 
 
 def read_metadata(path: str | Path) -> dict[str, str]:

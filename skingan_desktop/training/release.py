@@ -21,13 +21,16 @@ def _card_and_weights(source: Path) -> tuple[dict, Path]:
     return json.loads(card), source
 
 
-def release(source: Path, destination: Path, evaluation: str, commands: list[str], note: str = "") -> Path:
+def release(source: Path, destination: Path, evaluation: str, commands: list[str], note: str = "",
+            structure_weight: float | None = None) -> Path:
     """Write ``destination`` (``.safetensors``) and ``destination.with_suffix('.md')`` from a run
     folder's latest checkpoint, or from a released file (a new evaluation for the same weights;
     ``destination`` may be that file)."""
     card, weights = _card_and_weights(source)
     card["evaluation"] = evaluation
     card["commands"] = commands
+    if structure_weight is not None:
+        card["structure_weight"] = structure_weight
     state = {k: v.half() if v.is_floating_point() else v for k, v in read_generator_state(weights).items()}
     destination.parent.mkdir(parents=True, exist_ok=True)
     save_safetensors(state, destination, metadata=card_metadata(card))

@@ -36,8 +36,8 @@ class PreferencesDialog(QDialog):
         self.texture.setSingleStep(10)
         self.texture.setSuffix(" %")
         self.texture.setValue(round(settings.texture_strength * 100))
-        self.texture.setToolTip("How much of the generated skin grain SkinGAN models lay over the smooth tone "
-                                "of the fill: 0 % is smooth, 100 % is the grain as generated")
+        self.texture.setToolTip("How much of the photo's own skin grain is laid over the tone of the fill: "
+                                "0 % is smooth, 100 % is the grain of the skin around the area")
         self.quality = QSpinBox()
         self.quality.setRange(50, 100)
         self.quality.setValue(settings.jpeg_quality)

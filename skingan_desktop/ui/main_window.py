@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ..engine.ink import snap_to_ink
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
-from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results
+from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results, warm_up
 from ..io.photos import (
     SAVE_FORMATS, PhotoError, PhotoFile, changed_pixels, load_mask, read_photo, save_photo, write_patch,
     write_photo,
@@ -695,7 +695,7 @@ class MainWindow(QMainWindow):
         device = self.settings.device
         self.show_status(f"Loading {path.name}…")
         self._loading = (path, then)
-        job = CallJob(lambda: load_generator(path, device=device))
+        job = CallJob(lambda: _loaded_and_warmed(path, device))
         job.finished.connect(self._model_loaded)  # bound methods run on the GUI thread
         job.failed.connect(self.show_error)
         self._start(job)
@@ -901,3 +901,11 @@ class MainWindow(QMainWindow):
         self.settings.store.setValue("window/state", self.saveState())
         self.settings.store.sync()
         super().closeEvent(event)
+
+
+def _loaded_and_warmed(path: Path, device: str):
+    """The generator of ``path``, after one small fill (``engine.runner.warm_up``): loading runs
+    in the background while the photo opens, so the user's first run is as fast as the next."""
+    generator = load_generator(path, device=device)
+    warm_up(generator)
+    return generator

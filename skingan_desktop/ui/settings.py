@@ -49,8 +49,9 @@ class AppSettings:
     refine = property(lambda s: s._get("refine/enabled", True, bool), lambda s, v: s._set("refine/enabled", v))
     n_iters = property(lambda s: s._get("refine/iterations", 15, int), lambda s, v: s._set("refine/iterations", v))
     feather = property(lambda s: s._get("refine/feather", 0, int), lambda s, v: s._set("refine/feather", v))
-    texture_strength = property(lambda s: s._get("refine/texture_strength", DEFAULT_TEXTURE_STRENGTH, float),
-                                lambda s, v: s._set("refine/texture_strength", v))
+    # A new key: "refine/texture_strength" scaled the generator's own grain, which fills no longer use.
+    texture_strength = property(lambda s: s._get("fill/grain_strength", DEFAULT_TEXTURE_STRENGTH, float),
+                                lambda s, v: s._set("fill/grain_strength", v))
     brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
     overlay_opacity = property(lambda s: s._get("overlay/opacity", 0.55, float),
                                lambda s, v: s._set("overlay/opacity", v))

@@ -24,7 +24,7 @@ from skingan_desktop.training.loop import TrainConfig, train
 from skingan_desktop.training.perceptual import HighReceptiveFieldLoss, SegmentationResNet50
 from skingan_desktop.training.progress import ProgressBar
 from skingan_desktop.training.release import release
-from tests.conftest import PHOTOS, REPO
+from tests.conftest import PHOTOS, REPO, lit_skin
 
 
 @pytest.mark.parametrize("precision", [torch.float32, torch.bfloat16])
@@ -191,10 +191,9 @@ def test_several_texture_strengths_share_one_generator_pass_per_crop() -> None:
     generator = load_generator(embedded_model_path())
     passes = []
     generator.register_forward_hook(lambda *args: passes.append(1))
-    rng = np.random.default_rng(0)
-    photo = rng.integers(60, 200, (64, 64, 3), dtype=np.uint8)
-    hole = np.zeros((64, 64), bool)
-    hole[20:44, 16:40] = True
+    photo = lit_skin(96, 96)
+    hole = np.zeros((96, 96), bool)
+    hole[30:66, 24:60] = True
 
     light, strong = generator_inpaints(generator, [0.5, 1.0])
     results = [light(photo.copy(), hole), strong(photo.copy(), hole)]
