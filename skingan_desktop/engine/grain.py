@@ -86,12 +86,11 @@ def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: f
         return grain
     unknown = hole if avoid is None else hole | avoid
     tile = tile_side(sigma)
-    window, sources = _sources(photo, unknown, sigma, tile)
+    height, width = tone.shape[:2]
+    window, sources = _sources(photo, unknown, sigma, tile, (origin[0], origin[0] + height, origin[1], origin[1] + width))
     if sources.count == 0:
         return grain
-    # The tone's window within the sources' window (it holds the hole, so it lies inside).
-    top, left = origin[0] - window[0].start, origin[1] - window[1].start
-    height, width = tone.shape[:2]
+    top, left = origin[0] - window[0].start, origin[1] - window[1].start  # the tone's window in the sources'
     local_hole = hole[origin[0]:origin[0] + height, origin[1]:origin[1] + width]
     relative = _laid_tiles(sources, (top, left), local_hole, tone, tile, np.random.default_rng(seed))
     relative *= local_hole
@@ -187,14 +186,17 @@ def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
     return cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
 
 
-def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int) -> tuple[tuple[slice, slice], _Sources]:
-    """The window around the hole to take grain from, grown until it holds ``MIN_SOURCES``
-    tiles (or is the whole photo), and its sources."""
+def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int,
+             holding: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], _Sources]:
+    """The window around the hole to take grain from (and ``holding``: top, bottom, left,
+    right), grown until it holds ``MIN_SOURCES`` tiles (or is the whole photo), and its sources."""
     rows, cols = np.flatnonzero(unknown.any(axis=1)), np.flatnonzero(unknown.any(axis=0))
     reach = REACH_TILES * tile
     while True:
-        top, bottom = max(0, rows[0] - reach), min(unknown.shape[0], rows[-1] + 1 + reach)
-        left, right = max(0, cols[0] - reach), min(unknown.shape[1], cols[-1] + 1 + reach)
+        top = max(0, min(rows[0] - reach, holding[0]))
+        bottom = min(unknown.shape[0], max(rows[-1] + 1 + reach, holding[1]))
+        left = max(0, min(cols[0] - reach, holding[2]))
+        right = min(unknown.shape[1], max(cols[-1] + 1 + reach, holding[3]))
         window = (slice(top, bottom), slice(left, right))
         sources = _Sources(photo[window], unknown[window], sigma, tile)
         if sources.count >= MIN_SOURCES or (top, left, bottom, right) == (0, 0, *unknown.shape):
@@ -241,13 +243,13 @@ def _laid_tiles(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, to
             chosen = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
             picked = _gather(sources.relative, sources.corners[chosen], tile)
             picked -= picked.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
-            patches = np.zeros(grid_y.shape + (tile, tile), np.float32)
-            patches[needed] = picked * weights
-            # The layer's block of the canvas seen as (tile row, y, tile column, x): no copies.
+            # The layer laid out as (tile row, y, tile column, x): it reshapes to an image.
+            layer = np.zeros((len(ys), tile, len(xs), tile), np.float32)
+            layer.transpose(0, 2, 1, 3)[needed] = picked * weights
             block = (slice(ys[0], ys[0] + len(ys) * tile), slice(xs[0], xs[0] + len(xs) * tile))
-            summed[block].reshape(len(ys), tile, len(xs), tile)[...] += patches.transpose(0, 2, 1, 3)
-            squares[block].reshape(len(ys), tile, len(xs), tile)[...] += (
-                needed[:, None, :, None] * (weights**2)[None, :, None, :])
+            summed[block] += layer.reshape(len(ys) * tile, len(xs) * tile)
+            coverage = needed[:, None, :, None] * (weights**2)[None, :, None, :]
+            squares[block] += coverage.reshape(len(ys) * tile, len(xs) * tile)
     relative = (summed / np.sqrt(np.maximum(squares, 1e-4)))[pad:pad + height, pad:pad + width]
     return relative * _energy_gain(sources, offset, hole, relative)
 
@@ -262,12 +264,19 @@ def _energy_gain(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, r
     height, width = hole.shape
     detail = sources.relative[top:top + height, left:left + width]
     trusted = sources.target_valid[top:top + height, left:left + width] & (detail > -MAX_DIP)
-    sigma = ENERGY_REACH * tile
-    skin_energy, reach = known_low_pass(detail**2, trusted, sigma)
-    grain_energy, _ = known_low_pass(relative**2, hole, sigma)
+    # Energies vary over tiles, not pixels: worked out on the window shrunk by half a tile.
+    shrink = max(1, tile // 2)
+
+    def local_mean(values: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        weight = _shrunk(where.astype(np.float32), shrink)
+        total = _shrunk(np.where(where, values, 0).astype(np.float32), shrink)
+        return known_low_pass(total / np.maximum(weight, 1e-6), weight > 0, ENERGY_REACH * tile / shrink)
+
+    skin_energy, reach = local_mean(detail**2, trusted)
+    grain_energy, _ = local_mean(relative**2, hole)
     gain = np.sqrt(np.maximum(skin_energy, 1e-10) / np.maximum(grain_energy, 1e-10))
-    gain = np.where(reach > 1e-3, gain, 1.0)  # no skin within reach: as laid
-    return np.clip(gain, *GAIN_LIMITS).astype(np.float32)
+    gain = np.clip(np.where(reach > 1e-3, gain, 1.0), *GAIN_LIMITS).astype(np.float32)  # no skin near: as laid
+    return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR) if shrink > 1 else gain
 
 
 def _box_sums(integral: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -> np.ndarray:

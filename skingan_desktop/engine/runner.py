@@ -22,7 +22,7 @@ from .allocator import reusing_freed_memory
 from .region import WorkRegion, paste, work_regions
 from .anchor import anchored_hole, halo_for
 from .tone import DEFAULT_TEXTURE_STRENGTH, native_fill
-from .tensors import fit_size, mask_to_tensor, photo_to_tensor, resize, resize_mask, tensor_to_photo
+from .tensors import fit_size, mask_to_tensor, photo_to_tensor, shrunk_hole, shrunk_photo, tensor_to_photo
 
 
 class EmptyMaskError(ValueError):
@@ -136,17 +136,15 @@ class Inpainter:
         crop, crop_hole = photo[region.slices], hole[region.slices]
         redone = anchored_hole(crop, crop_hole, halo_for(photo.shape))  # the hole and ring pixels tinted by ink
         native = crop.shape[:2]
-        image = photo_to_tensor(crop, self.device)
-        mask = mask_to_tensor(redone, self.device)
         fine_size = fit_size(*native, settings.refined_side)
         preview_size = fit_size(*native, settings.preview_side)
-        fine = PyramidLevel(resize(image, fine_size), resize_mask(mask, fine_size))
         refine = settings.refine and max(fine_size) > settings.preview_side
         coarse = None
         if refine:
+            fine = self._level(crop, redone, fine_size)
             coarse = PyramidLevel(pyramid_down(fine.image), pyramid_down_mask(fine.mask))
         reuse = coarse is not None and max(coarse.image.shape[-2:]) >= max(preview_size)
-        preview_level = coarse if reuse else PyramidLevel(resize(image, preview_size), resize_mask(mask, preview_size))
+        preview_level = coarse if reuse else self._level(crop, redone, preview_size)
 
         if is_cancelled(cancel):
             raise Cancelled
@@ -173,6 +171,11 @@ class Inpainter:
         )[-1]
         result.refined = self._to_native(refined, fine, crop, crop_hole, redone)
         return result
+
+    def _level(self, crop: np.ndarray, redone: np.ndarray, size: tuple[int, int]) -> PyramidLevel:
+        """The region and what is to be redone at ``size``, as tensors on the generator's device."""
+        return PyramidLevel(photo_to_tensor(shrunk_photo(crop, size), self.device),
+                            mask_to_tensor(shrunk_hole(redone, size), self.device))
 
     def _structure_weight(self) -> float:
         if self.settings.structure_weight is not None:

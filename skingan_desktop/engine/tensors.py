@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -43,6 +44,21 @@ def resize_mask(mask: Tensor, size: tuple[int, int]) -> Tensor:
     if tuple(mask.shape[-2:]) == tuple(size):
         return mask
     return (F.interpolate(mask, size=size, mode="bilinear", antialias=True, align_corners=False) > 1e-3).float()
+
+
+def shrunk_photo(photo: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(H, W, 3)`` uint8 shrunk to ``size = (h, w)`` by area averaging, as uint8: a 50 MP
+    region is never turned into floats whole before it is made small."""
+    if tuple(photo.shape[:2]) == tuple(size):
+        return photo
+    return cv2.resize(photo, (size[1], size[0]), interpolation=cv2.INTER_AREA)
+
+
+def shrunk_hole(hole: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(H, W)`` bool shrunk to ``size``; a pixel touched by the hole stays hole."""
+    if tuple(hole.shape) == tuple(size):
+        return hole
+    return cv2.resize(hole.astype(np.uint8), (size[1], size[0]), interpolation=cv2.INTER_AREA) > 0
 
 
 def fit_size(height: int, width: int, long_side: int) -> tuple[int, int]:

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .grain import gaussian_low_pass, known_low_pass, native_grain
+from .grain import known_low_pass, native_grain
 from .membrane import ESTIMATE_CYCLES, membrane_values
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
@@ -112,12 +112,22 @@ def _joined_at_native_size(photo: np.ndarray, redone: np.ndarray, tone: np.ndarr
     unknown = redone[window]
     if unknown.all():
         return tone
-    distance = cv2.distanceTransform(unknown.astype(np.uint8), cv2.DIST_L2, 3)[inner]
-    ease = np.clip(1 - distance / (2 * sigma), 0, 1)[..., None]
     # The skin carried in by the membrane's first guess (coarse-to-fine averages, no V-cycles:
-    # it is only trusted near the edge), blurred as the tone is.
-    skin = gaussian_low_pass(membrane_values(photo[window].astype(np.float32), unknown, cycles=0), TEXTURE_SIGMA)
-    return tone + ease * (skin[inner] - tone)
+    # it is only trusted near the edge), and the easing, made on the window shrunk to a quarter
+    # of the cut between tone and grain: what they change is coarser than that.
+    shrink = max(1, int(sigma // 4))
+    height, width = unknown.shape
+    size = (max(1, width // shrink), max(1, height // shrink))
+    small_unknown = cv2.resize(unknown.astype(np.float32), size, interpolation=cv2.INTER_AREA) > 0  # wholly known blocks only
+    if small_unknown.all():
+        return tone
+    small = cv2.resize(photo[window], size, interpolation=cv2.INTER_AREA).astype(np.float32)
+    skin = membrane_values(small, small_unknown, cycles=0)
+    small_tone = cv2.resize(tone, size, interpolation=cv2.INTER_AREA)  # the box is at most a pixel in
+    distance = cv2.distanceTransform(small_unknown.astype(np.uint8), cv2.DIST_L2, 3) * shrink
+    ease = np.clip(1 - distance / (2 * sigma), 0, 1)[..., None]
+    change = cv2.resize(ease * (skin - small_tone), (width, height), interpolation=cv2.INTER_LINEAR)
+    return tone + change[inner]
 
 
 def enlarged(small: np.ndarray, size: tuple[int, int], window: tuple[int, int, int, int]) -> np.ndarray:

@@ -56,11 +56,11 @@ def _photos(data: Path, validation: bool) -> list[Path]:
                   and is_validation_subject(subject_of(p)) == validation)
 
 
-def _clear_of_tattoos(path: Path, shape: tuple[int, int]) -> np.ndarray:
-    """``(H, W)`` bool: farther than ``BOX_MARGIN`` from every tattoo box of the photo."""
+def clear_of_tattoos(path: Path, shape: tuple[int, int], margin: int = BOX_MARGIN) -> np.ndarray:
+    """``(H, W)`` bool: farther than ``margin`` px from every tattoo box of the photo."""
     clear = np.ones(shape, bool)
     for x1, y1, x2, y2 in tattoo_boxes(path):
-        clear[max(0, y1 - BOX_MARGIN):y2 + BOX_MARGIN, max(0, x1 - BOX_MARGIN):x2 + BOX_MARGIN] = False
+        clear[max(0, y1 - margin):y2 + margin, max(0, x1 - margin):x2 + margin] = False
     return clear
 
 
@@ -157,7 +157,7 @@ def fill_cases(data: Path, *, per_kind: int = 2, seed: int = 0, limit: Optional[
             continue
         rng = np.random.default_rng([seed, photo_index])
         skin = skin_map(photo)
-        clear = _clear_of_tattoos(path, skin.shape)
+        clear = clear_of_tattoos(path, skin.shape)
         windows = skin_windows(skin & clear)
         order = rng.permutation(len(windows))
         others = [shape for source, shape in shapes if source != path.name]

@@ -18,11 +18,15 @@ import torch
 
 from ..io.photos import PhotoError, load_photo
 from .data import PHOTO_SUFFIXES, is_validation_subject, skin_map, subject_of
-from .fill_cases import EDGE_SIDES, _clear_of_tattoos, ink_shapes, limb_edges, limb_map
+from ..engine.ink import ink_difference
+from .fill_cases import EDGE_SIDES, clear_of_tattoos, ink_shapes, limb_edges, limb_map
 from .masks import make_mask
 
 HOLE_MIX = (("tattoo", 0.35), ("ink", 0.25), ("edge", 0.25), ("large", 0.15))
 VIEW_SIDES = (128, 256)   # native px of the view a crop shows, resized to the training size
+TRAINING_BOX_MARGIN = 24  # px kept clear around tattoo boxes (boxes are drawn loosely)
+STRAY_INK = (20.0, 0.03)  # a hole's truth with this share of pixels this far (CIELAB) from the skin
+                          # around is stray ink (an unboxed tattoo): drawn again, except across edges
 
 
 @dataclass
@@ -49,7 +53,7 @@ def load_scenes(data: Path, validation: bool = False, limit: Optional[int] = Non
             photo = load_photo(path)
         except PhotoError:
             continue
-        clear = _clear_of_tattoos(path, photo.shape[:2])
+        clear = clear_of_tattoos(path, photo.shape[:2], TRAINING_BOX_MARGIN)
         photos.append(ScenePhoto(photo, clear, limb_edges(limb_map(skin_map(photo), clear), clear)))
     return Scenes(photos, [shape for _, shape in ink_shapes(data)])
 
@@ -96,7 +100,7 @@ def scene_sample(scenes: Scenes, size: int, rng: np.random.Generator) -> tuple[n
         else:
             hole = make_mask(kind, (view, view), rng)
         hole &= clear
-        if hole.mean() < 0.01:
+        if hole.mean() < 0.01 or (kind != "edge" and _holds_stray_ink(crop, hole)):
             continue
         if view != size:
             crop = cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA)
@@ -105,6 +109,15 @@ def scene_sample(scenes: Scenes, size: int, rng: np.random.Generator) -> tuple[n
         if rng.random() < 0.5:
             crop, hole = crop[:, ::-1], hole[:, ::-1]
         return np.ascontiguousarray(crop), np.ascontiguousarray(hole)
+
+
+def _holds_stray_ink(crop: np.ndarray, hole: np.ndarray) -> bool:
+    """Whether the truth under ``hole`` holds ink no box names (small tattoos, a box drawn too
+    tight): pixels far from the membrane of the skin around, as snap to ink measures them."""
+    if hole.all():
+        return False
+    far = ink_difference(crop, hole) > STRAY_INK[0]
+    return far[hole].mean() > STRAY_INK[1]
 
 
 def scene_batch(scenes: Scenes, batch_size: int, size: int, rng: np.random.Generator
