@@ -78,6 +78,9 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--tone", type=float, default=0.0,
                        help="L1 weight of the fill's low frequencies around the hole (what the engine takes from "
                             "the generator: tone and structure; the grain comes from the photo)")
+    train.add_argument("--lattice", type=float, default=0.0,
+                       help="weight of the RMS of the prediction's 8 px pattern in the hole (pushes the decoder's "
+                            "lattice out)")
     train.add_argument("--texture", type=float, default=0.0,
                        help="texture-energy loss weight (fine-band energy in the hole matches the real skin's)")
     train.add_argument("--perceptual-weights", type=Path,
@@ -141,7 +144,7 @@ def _run_train(args: argparse.Namespace) -> int:
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
                          losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
                                            feature_matching=args.feature_matching, texture=args.texture,
-                                           tone=args.tone,
+                                           tone=args.tone, lattice=args.lattice,
                                            perceptual=args.perceptual if args.perceptual_weights else 0.0),
                          perceptual_weights=args.perceptual_weights,
                          device=args.device, mixed_precision=not args.float32, max_minutes=args.minutes,

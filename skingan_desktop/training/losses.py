@@ -56,6 +56,7 @@ class LossWeights:
     r1_gamma: float = 0.001
     texture: float = 0.0
     tone: float = 0.0                   # L1 of the composite's low frequencies around the hole (tone layer)
+    lattice: float = 0.0                # the RMS of the prediction's 8 px pattern in the hole (lattice_loss)
     perceptual: float = 0.0             # the high-receptive-field loss (LaMa: 30), when its network is given
 
 
@@ -93,6 +94,10 @@ def generator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminato
         tone = tone_loss(composite, image, mask)
         total = total + weights.tone * tone
         parts["tone"] = tone.item()
+    if weights.lattice:
+        lattice = lattice_loss(prediction, mask)
+        total = total + weights.lattice * lattice
+        parts["lattice"] = lattice.item()
     if weights.texture:
         texture = texture_energy_loss(composite, image, mask)
         total = total + weights.texture * texture
@@ -112,6 +117,26 @@ def tone_loss(composite: Tensor, image: Tensor, mask: Tensor, sigma: float = TEX
     band = F.max_pool2d(mask, reach, stride=1, padding=reach // 2)
     difference = (gaussian_blur(composite, sigma) - gaussian_blur(image, sigma)).abs() * band
     return difference.sum() / (band.sum() * 3).clamp(min=1)
+
+
+def lattice_loss(prediction: Tensor, mask: Tensor, period: int = 8) -> Tensor:
+    """The root mean square of the part of the prediction's detail (finer than a Gaussian of
+    ``period / 2`` px) that repeats every ``period`` px inside the hole: the mean of each phase
+    (pixels with the same ``(y, x) mod period``) per image and channel. The strided decoder of a
+    LaMa generator prints such a lattice; real skin has none, so this only pushes it out. H and W
+    must be multiples of ``period``."""
+    batch, channels, height, width = prediction.shape
+    detail = (prediction - gaussian_blur(prediction, period / 2)) * mask
+
+    def phases(x: Tensor) -> Tensor:  # (B, C, H, W) -> (B, C, P * P): sums per phase
+        x = x.reshape(x.shape[0], x.shape[1], height // period, period, width // period, period)
+        return x.sum(dim=(2, 4)).flatten(2)
+
+    counts = phases(mask).clamp(min=1)
+    means = phases(detail) / counts
+    area = mask.sum(dim=(2, 3)).clamp(min=1)
+    energy = (means**2 * counts).sum(-1) / area  # the periodic part's mean energy per pixel
+    return (energy + 1e-12).sqrt().mean()
 
 
 def discriminator_loss(image: Tensor, mask: Tensor, prediction: Tensor, discriminator: PatchDiscriminator,

@@ -71,3 +71,25 @@ def test_the_cut_between_tone_and_grain_follows_the_enlargement() -> None:
     assert tone_sigma((480, 360), (480, 360)) == 1.5
     assert tone_sigma((2048, 1536), (512, 384)) == 6.0
     assert tone_sigma((100, 80), (512, 400)) == 1.5  # never below the working size's own cut
+
+
+def test_no_lattice_in_a_large_fill_of_lit_skin() -> None:
+    """The embedded generator's 8 px lattice (its transposed convolutions) does not show: a
+    large hole in flat, lit skin is filled with no more of an 8 px pattern than the skin has,
+    and only the hole changes."""
+    from skingan_desktop.engine.runner import InpaintSettings, Inpainter, apply_results
+    from skingan_desktop.model import load_generator
+    from skingan_desktop.resources import embedded_model_path
+    from skingan_desktop.training.fill_metrics import lattice_share
+
+    skin = lit_skin(256, 320, seed=3)
+    hole = np.zeros(skin.shape[:2], bool)
+    hole[48:208, 64:256] = True
+    generator = load_generator(embedded_model_path())
+
+    out = apply_results(skin, Inpainter(generator, InpaintSettings(refine=False)).run(skin, hole), refined=False)
+
+    assert np.array_equal(out[~hole], skin[~hole])
+    inner = cv2.erode(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    assert lattice_share(out, inner) < 1.3 * lattice_share(skin, inner)
+    assert _grain(out, hole) > 0.6 * _grain(skin, hole)  # and it is not smooth either

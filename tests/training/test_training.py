@@ -36,7 +36,7 @@ def test_every_loss_and_a_few_steps_lower_the_loss(precision: torch.dtype) -> No
     image, mask = make_batch(crops, 4, 64, rng, augmented=False)
     generator = FFCResNetGenerator(GeneratorConfig(ngf=8, n_downsampling=2, n_blocks=1)).train()
     discriminator = PatchDiscriminator(channels=16, layers=2).train()
-    weights = LossWeights(l1_hole=1.0, texture=1.0, perceptual=1.0)
+    weights = LossWeights(l1_hole=1.0, texture=1.0, perceptual=1.0, tone=1.0, lattice=1.0)
     perceptual = HighReceptiveFieldLoss(SegmentationResNet50())
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-3)
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-4)
@@ -56,7 +56,8 @@ def test_every_loss_and_a_few_steps_lower_the_loss(precision: torch.dtype) -> No
         opt_g.step()
         totals.append(g_parts["l1_known"] + g_parts["l1_hole"])
 
-    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm", "texture", "hrf"} and set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
+    assert set(g_parts) == {"l1_known", "l1_hole", "adv_g", "fm", "tone", "lattice", "texture", "hrf"}
+    assert set(d_parts) == {"adv_d_real", "adv_d_fake", "r1"}
     assert all(np.isfinite(v) for v in {**g_parts, **d_parts}.values())
     assert totals[-1] < totals[0] * 0.8
 
@@ -82,6 +83,39 @@ def test_the_tone_loss_teaches_the_fills_low_frequencies() -> None:
 
     assert set(parts) == {"l1_known", "l1_hole", "tone"}
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_the_lattice_loss_sees_an_8_px_pattern_and_not_grain() -> None:
+    from skingan_desktop.training.losses import lattice_loss
+
+    mask = torch.zeros(2, 1, 64, 64)
+    mask[..., 8:56, 8:56] = 1
+    grain = 0.6 + 0.02 * torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
+    lattice = grain.clone()
+    lattice[..., ::8, ::8] -= 0.1
+    assert lattice_loss(lattice, mask) > 3 * lattice_loss(grain, mask)  # grain only leaves a noise floor
+    outside = grain.clone()
+    outside[..., :8, ::8] -= 0.1  # a pattern outside the hole is no concern of the fill
+    assert lattice_loss(outside, mask) < 1.1 * lattice_loss(grain, mask)
+
+
+def test_scene_training_never_learns_from_a_tattoo_box(tmp_path: Path) -> None:
+    from skingan_desktop.training.scenes import load_scenes, scene_batch
+
+    photos = two_photos(tmp_path)
+    scenes = load_scenes(photos)  # the training subject, 63_1, with its own ink shapes and 58_1's
+    assert len(scenes.photos) == 1 and len(scenes.shapes) >= 2 and len(scenes.photos[0].edges)
+    image, mask = scene_batch(scenes, 8, 64, np.random.default_rng(0))
+    assert image.shape == (8, 3, 64, 64) and mask.shape == (8, 1, 64, 64)
+    assert all(0 < m.mean() < 1 for m in mask)
+    config = TrainConfig(data=photos, run_dir=tmp_path / "run", steps=1, batch_size=2, size=64, ngf=8, n_blocks=1,
+                         scenes=True, losses=LossWeights(adversarial=0, feature_matching=0, tone=10, lattice=30))
+    train(config, report=lambda _: None)
+    card = json.loads((tmp_path / "run" / "model-card.json").read_text())
+    assert card["training"]["scenes"] and {"tone", "lattice"} <= set(card["losses"]) and "adv_g" not in card["losses"]
+    released = release(tmp_path / "run", tmp_path / "model.safetensors", "| table |", ["..."], structure_weight=0.4)
+    assert "whole-photo views" in released.with_suffix(".md").read_text()
+    assert load_generator(released).structure_weight == 0.4
 
 
 def test_a_run_checkpoints_resumes_and_loads_in_the_app(tmp_path: Path) -> None:
