@@ -13,15 +13,17 @@ and OpenCV: no Qt, no model.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import cv2
 import numpy as np
 
+from .anchor import halo_for
 from .mask_ops import grow_mask, mask_bounds
 from .membrane import membrane_fill
 
 MIN_INK_DIFFERENCE = 12.0   # CIELAB distance below which a pixel is skin whatever Otsu says
 WEAK_SHARE = 0.5            # hysteresis: pixels above this share of the threshold join strong ink
-HALO = 3                    # pixels the ink is grown by: its soft edge and the bleed around it
 MIN_SPECK = 6               # ink pieces smaller than this (pixels) are noise
 ENCLOSED_SHARE = 0.1        # gaps that ink surrounds count as tattoo up to this share of the area
 NO_INK = "No ink found under the mask: it looks like the skin around it. The mask is unchanged."
@@ -44,7 +46,7 @@ def ink_difference(photo: np.ndarray, rough: np.ndarray) -> np.ndarray:
     return difference
 
 
-def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: int = HALO) -> np.ndarray:
+def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: Optional[int] = None) -> np.ndarray:
     """The ink inside ``rough`` (``(H, W)`` bool, the area brushed over) of ``photo`` (``(H, W,
     3)`` uint8), grown by ``halo`` pixels but never beyond ``rough`` grown by as much: an
     ``(H, W)`` bool mask. Raises :class:`NoInkFound` when the area holds no ink."""
@@ -58,6 +60,7 @@ def snap_to_ink(photo: np.ndarray, rough: np.ndarray, *, halo: int = HALO) -> np
         raise NoInkFound("The mask covers the whole photo: there is no skin around it to compare with.")
     # Work in the area's box with a margin for the halo and the skin around it.
     left, top, right, bottom = bounds
+    halo = halo_for(photo.shape) if halo is None else halo
     margin = halo + 2
     top, left = max(top - margin, 0), max(left - margin, 0)
     bottom, right = min(bottom + margin, rough.shape[0]), min(right + margin, rough.shape[1])

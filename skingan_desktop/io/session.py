@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -68,36 +67,48 @@ def load_session(path: str | Path, original: np.ndarray) -> Session:
                              f"but the photo is now {original.shape[1]}x{original.shape[0]}.")
         try:
             mask = archive["mask"]
+            if mask.shape != original.shape[:2] or mask.dtype != np.uint8:
+                raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
             left, top, right, bottom = (int(v) for v in archive["edit_box"])
             edited = original.copy()
             if right > left and bottom > top:
                 changed, pixels = archive["edit_changed"], archive["edit_pixels"]
                 region = edited[top:bottom, left:right]
                 region[changed] = pixels[changed]
-        except (KeyError, ValueError, IndexError, zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise PhotoError(f"The session {path} is damaged ({exc}).") from None
-        if mask.shape != original.shape[:2] or mask.dtype != np.uint8:
-            raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
+        except PhotoError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure to read a damaged file is "damaged"
+            raise PhotoError(f"The session {path} is damaged ({_reason(exc)}).") from None
     return Session(Path(meta["photo"]), mask, edited)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
 
 
 def _open(path: str | Path):
     try:
-        return np.load(Path(path), allow_pickle=False)
+        archive = np.load(Path(path), allow_pickle=False)
     except FileNotFoundError:
         raise PhotoError(f"The session {path} does not exist.") from None
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise PhotoError(f"The session {path} is not a session file or is damaged ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file can fail in any way while it is read
+        raise PhotoError(f"The session {path} is not a session file or is damaged ({_reason(exc)}).") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # a bare .npy array saved under the name
+        raise PhotoError(f"The session {path} is not a session file (it holds a bare array).")
+    return archive
 
 
 def _meta(archive, path: str | Path) -> dict:
     try:
         meta = json.loads(bytes(archive["meta"]).decode())
-        assert isinstance(meta, dict) and meta.get("version") == FORMAT_VERSION
-        int(meta["width"]), int(meta["height"]), str(meta["photo"])
+        if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
+            raise ValueError("unknown format version")
+        width, height, photo = meta["width"], meta["height"], meta["photo"]
+        if not all(isinstance(v, int) and 0 < v < 1_000_000 for v in (width, height)) or not isinstance(photo, str):
+            raise ValueError("its photo size or path is not readable")
         return meta
-    except (KeyError, ValueError, AssertionError, TypeError, UnicodeDecodeError, zipfile.BadZipFile, EOFError) as exc:
-        raise PhotoError(f"The session {path} is not a session file this version can read ({exc}).") from None
+    except Exception as exc:  # noqa: BLE001 - as above: any failure means the file cannot be read
+        raise PhotoError(f"The session {path} is not a session file this version can read ({_reason(exc)}).") from None
 
 
 def default_session_path(photo_path: Path) -> Path:
@@ -105,10 +116,28 @@ def default_session_path(photo_path: Path) -> Path:
 
 
 def recovery_candidate(recovery_path: Path) -> Optional[dict]:
-    """The header of a recovery file left by a crash, or ``None``."""
+    """The header of a recovery file left by a crash, or ``None``. A recovery file that cannot
+    be read raises :class:`DamagedRecovery` after it is set aside (renamed, never deleted), so
+    that it cannot stop the next start too."""
     if not recovery_path.is_file():
         return None
     try:
         return read_session_header(recovery_path)
-    except PhotoError:
-        return None
+    except PhotoError as exc:
+        kept = set_aside(recovery_path)
+        raise DamagedRecovery(f"{exc} It was kept as {kept.name}; nothing of it could be restored.") from None
+
+
+class DamagedRecovery(PhotoError):
+    """The recovery file could not be read; it has been set aside. The message says where."""
+
+
+def set_aside(path: Path) -> Path:
+    """Rename an unreadable session file to ``NAME.damaged-N.skingan`` beside it (the first
+    free ``N``) and return the new path."""
+    for number in range(1, 10_000):
+        kept = path.with_name(f"{path.stem}.damaged-{number}{path.suffix}")
+        if not kept.exists():
+            path.rename(kept)
+            return kept
+    raise PhotoError(f"Too many damaged session files beside {path}.")

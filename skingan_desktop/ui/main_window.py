@@ -31,8 +31,8 @@ from ..io.photos import (
     write_photo,
 )
 from ..io.session import (
-    SESSION_SUFFIX, Session, default_session_path, load_session, read_session_header, recovery_candidate,
-    save_session,
+    SESSION_SUFFIX, DamagedRecovery, Session, default_session_path, load_session, read_session_header,
+    recovery_candidate, save_session,
 )
 from ..model import load_generator
 from ..model.devices import resolve_device
@@ -412,7 +412,11 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """After a crash, offer to restore the last session from the recovery file."""
-        header = recovery_candidate(self.settings.recovery_path)
+        try:
+            header = recovery_candidate(self.settings.recovery_path)
+        except DamagedRecovery as exc:
+            QMessageBox.warning(self, "Recovery file damaged", str(exc))
+            return
         if header is None:
             return
         answer = QMessageBox.question(

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from skingan_desktop.engine.ink import HALO, NoInkFound, snap_to_ink
+from skingan_desktop.engine.anchor import halo_for
+from skingan_desktop.engine.ink import NoInkFound, snap_to_ink
 from tests.conftest import PHOTOS, drawn_tattoo, lit_skin
 
 
@@ -21,8 +22,23 @@ def test_a_rough_brush_over_a_drawing_snaps_to_its_ink() -> None:
 
     assert snapped[ink].mean() > 0.99                     # all the ink is covered
     assert snapped.sum() < 0.5 * rough.sum()              # and most of the plain skin is not
-    near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((2 * HALO + 3,) * 2, np.uint8)) > 0
+    halo = halo_for(photo.shape)
+    near_ink = cv2.dilate(ink.astype(np.uint8), np.ones((2 * halo + 3,) * 2, np.uint8)) > 0
     assert not (snapped & ~near_ink).any()                # nothing beyond the halo
+
+
+def test_the_halo_grows_with_the_photo() -> None:
+    """The ink's soft edge spans as much of the skin on a 24 MP photo as on a small one: the
+    halo is a share of the photo's size, not a fixed count of pixels."""
+    photo, ink = drawn_tattoo(lit_skin())
+    rough = cv2.dilate(ink.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0
+    big_photo = cv2.resize(photo, None, fx=4, fy=4, interpolation=cv2.INTER_CUBIC)
+    big_rough = cv2.resize(rough.astype(np.uint8), None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST) > 0
+
+    small, big = snap_to_ink(photo, rough), snap_to_ink(big_photo, big_rough)
+
+    assert halo_for(big_photo.shape) > 2 * halo_for(photo.shape)
+    assert abs(big.sum() / 16 - small.sum()) < 0.25 * small.sum()  # the same share of the photo
 
 
 def test_skin_coloured_parts_that_ink_surrounds_count_asdrawn_tattoo() -> None:

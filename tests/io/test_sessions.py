@@ -60,3 +60,63 @@ def test_exports_get_normal_file_permissions(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def _saved_session(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    rng = np.random.default_rng(1)
+    original = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
+    edited = original.copy()
+    edited[10:30, 20:50] = 90
+    mask = np.zeros((60, 80), np.uint8)
+    mask[5:25, 5:45] = 255
+    path = tmp_path / "arm.skingan"
+    save_session(path, Session(tmp_path / "arm.jpg", mask, edited), original=original)
+    return path, original
+
+
+def test_a_damaged_session_file_only_ever_gives_a_sentence(tmp_path: Path) -> None:
+    """Flipped bits, cut files and foreign contents: every read ends in a readable session or in
+    one PhotoError, never in another exception (zlib, OSError, TypeError, RecursionError...)."""
+    path, original = _saved_session(tmp_path)
+    data = path.read_bytes()
+    rng = np.random.default_rng(0)
+    damaged = tmp_path / "damaged.skingan"
+    for trial in range(400):
+        corrupt = bytearray(data)
+        if trial % 4 == 0:
+            corrupt = corrupt[:int(rng.integers(0, len(corrupt)))]
+        else:
+            for position in rng.integers(0, len(corrupt), size=int(rng.integers(1, 8))):
+                corrupt[position] ^= 1 << int(rng.integers(0, 8))
+        damaged.write_bytes(bytes(corrupt))
+        try:
+            read_session_header(damaged)
+            load_session(damaged, original)
+        except PhotoError as exc:
+            assert str(exc).startswith("The session ")  # one sentence that names the file
+
+
+def test_foreign_files_and_odd_headers_are_refused_plainly(tmp_path: Path) -> None:
+    bare = tmp_path / "bare.skingan"
+    with bare.open("wb") as f:
+        np.save(f, np.arange(3))  # a bare array where an archive belongs
+    with pytest.raises(PhotoError, match="bare array"):
+        read_session_header(bare)
+    odd = tmp_path / "odd.skingan"
+    meta = np.frombuffer(b'{"version": 1, "photo": "a.jpg", "width": "288", "height": 480}', dtype=np.uint8)
+    with odd.open("wb") as f:
+        np.savez(f, meta=meta, mask=np.zeros((480, 288), np.uint8), edit_box=np.zeros(4, np.int64))
+    with pytest.raises(PhotoError, match="size or path"):
+        read_session_header(odd)
+
+
+def test_a_damaged_recovery_file_is_set_aside_and_named(tmp_path: Path) -> None:
+    from skingan_desktop.io.session import DamagedRecovery, recovery_candidate
+
+    recovery = tmp_path / "recovery.skingan"
+    with recovery.open("wb") as f:
+        np.save(f, np.arange(3))
+    with pytest.raises(DamagedRecovery, match="recovery.damaged-1.skingan"):
+        recovery_candidate(recovery)
+    assert not recovery.exists() and (tmp_path / "recovery.damaged-1.skingan").is_file()  # kept, not deleted
+    assert recovery_candidate(recovery) is None  # the next start has nothing to trip on

@@ -58,3 +58,44 @@ def test_the_command_alone_starts_the_app_on_the_embedded_model(tmp_path: Path) 
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["windows"] == 1 and seen["photo"] == "None"  # no photo open
     assert seen["model"] == "SkinGAN default (embedded)"
+
+
+_DAMAGED_RECOVERY = """
+import json, sys
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from skingan_desktop.cli import main
+from skingan_desktop.ui.main_window import MainWindow
+from skingan_desktop.ui.settings import AppSettings
+
+app = QApplication(sys.argv[:1])
+app.setOrganizationName("SkinGAN"); app.setApplicationName("SkinGAN Desktop")
+recovery = AppSettings().recovery_path
+with recovery.open("wb") as f:
+    np.save(f, np.arange(3))  # one damaged recovery file, as a crash mid-write or a bad disk leaves
+seen = {"warnings": []}
+QMessageBox.warning = staticmethod(lambda parent, title, text, *a: seen["warnings"].append(text))
+QMessageBox.question = staticmethod(lambda *a, **k: seen.setdefault("asked", True))
+def inspect_and_quit():
+    seen["windows"] = sum(isinstance(w, MainWindow) and w.isVisible() for w in QApplication.topLevelWidgets())
+    seen["left"] = sorted(p.name for p in recovery.parent.iterdir())
+    QApplication.closeAllWindows()
+    QApplication.quit()
+QTimer.singleShot(1500, inspect_and_quit)
+seen["exit"] = main([])
+print(json.dumps(seen))
+"""
+
+
+def test_a_damaged_recovery_file_does_not_stop_the_app(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path),
+               HOME=str(tmp_path))
+    for start in range(2):  # and the next start does not trip on it either
+        result = subprocess.run([sys.executable, "-c", _DAMAGED_RECOVERY], cwd=REPO, env=env, capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        seen = json.loads(result.stdout.strip().splitlines()[-1])
+        assert seen["exit"] == 0 and seen["windows"] == 1 and "asked" not in seen
+        assert len(seen["warnings"]) == 1 and "recovery.damaged-" in seen["warnings"][0]
+        assert f"recovery.damaged-{start + 1}.skingan" in seen["left"]
