@@ -46,7 +46,7 @@ def apply_orientation(pixels: np.ndarray, orientation: int) -> np.ndarray:
         4: lambda a: a[::-1],
         5: lambda a: np.swapaxes(a, 0, 1),
         6: lambda a: np.rot90(a, -1),
-        7: lambda a: np.rot90(a, 1)[::-1, ::-1],
+        7: lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],  # transverse: mirrored across the other diagonal
         8: lambda a: np.rot90(a, 1),
     }
     op = ops.get(orientation)

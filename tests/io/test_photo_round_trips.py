@@ -14,7 +14,7 @@ from PIL import Image, ImageCms
 
 from skingan_desktop.engine.runner import InpaintSettings, Inpainter, apply_results
 from skingan_desktop.io.metadata import EXIF_IFD, GPS_IFD
-from skingan_desktop.io.photos import read_photo, write_photo
+from skingan_desktop.io.photos import load_photo, read_photo, write_photo
 from skingan_desktop.model import load_generator
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
@@ -232,3 +232,18 @@ def test_cmyk_jpeg_is_converted_through_its_profile(tmp_path: Path, inpainter: I
     reopened = Image.open(out)
     assert reopened.mode == "RGB" and reopened.info.get("icc_profile") == photo.icc_profile
     assert np.array_equal(np.asarray(reopened)[~hole], photo.rgb[~hole])
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_is_turned_upright_as_pillow_does(tmp_path: Path, orientation: int) -> None:
+    from PIL import ImageOps
+
+    rng = np.random.default_rng(orientation)
+    pixels = np.kron(rng.integers(0, 256, (4, 6, 3)), np.ones((8, 8, 1))).astype(np.uint8)  # blocks survive JPEG
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"turned-{orientation}.jpg"
+    Image.fromarray(pixels).save(path, quality=95, exif=exif)
+
+    expected = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
+    assert np.array_equal(load_photo(path), expected)
