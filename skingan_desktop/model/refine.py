@@ -124,8 +124,14 @@ def build_pyramid(image: Tensor, mask: Tensor, *, min_side: int = 512, max_scale
 
 
 def _pad(x: Tensor, multiple: int) -> Tensor:
+    """Pad on the bottom and right to a multiple of ``multiple``, and to at least two of them
+    (the bottleneck must be 2 px for its reflection pads), mirrored where the image is large
+    enough to mirror, else repeated (a photo of a few pixels, or a 12 px strip)."""
     height, width = x.shape[-2:]
-    return F.pad(x, (0, (-width) % multiple, 0, (-height) % multiple), mode="reflect")
+    pad_h = max((-height) % multiple, 2 * multiple - height)
+    pad_w = max((-width) % multiple, 2 * multiple - width)
+    mode = "reflect" if pad_h < height and pad_w < width else "replicate"
+    return F.pad(x, (0, pad_w, 0, pad_h), mode=mode)
 
 
 def is_cancelled(cancel: Optional[CancelFlag]) -> bool:

@@ -168,3 +168,15 @@ def test_out_of_memory_at_the_smallest_size_is_a_clear_error(generator, monkeypa
     monkeypatch.setattr(runner, "refine_level", always_out)
     with pytest.raises(MemoryError, match="even for the 512 result"):
         Inpainter(generator).run(np.zeros((100, 100, 3), np.uint8), np.ones((100, 100), bool))
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 5), (4, 4), (12, 2048), (2048, 12)],
+                         ids=["1x1", "5x3", "4x4", "2048x12 strip", "12x2048 strip"])
+def test_tiny_photos_and_thin_strips_are_filled(generator, shape: tuple[int, int]) -> None:
+    """Too small to mirror for the generator's padding: repeated instead, never a traceback."""
+    photo = np.random.default_rng(0).integers(100, 200, shape + (3,), dtype=np.uint8)
+    hole = np.zeros(shape, bool)
+    hole[shape[0] // 2, shape[1] // 2] = True
+    for refine in (False, True):
+        results = Inpainter(generator, InpaintSettings(refine=refine)).run(photo, hole)
+        _assert_outside_untouched(photo, hole, results)
