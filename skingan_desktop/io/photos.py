@@ -23,7 +23,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError
 
 from . import files
 from .metadata import apply_orientation, exif_orientation, export_exif
-from .tiff_metadata import encode_tiff16, exif_of_tiff
+from .tiff_metadata import encode_tiff, exif_of_tiff
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF",
                 ".webp": "WEBP", ".bmp": "BMP"}
@@ -241,9 +241,9 @@ def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optiona
             quality: int, subsampling: Optional[str]) -> bytes:
     if rgb.dtype == np.uint16 and fmt == "PNG":
         return _png16(rgb, alpha, icc, exif)
-    if rgb.dtype == np.uint16 and fmt == "TIFF":
+    if fmt == "TIFF":  # one writer for 8 and 16 bits: Pillow's libtiff refuses EXIF's directory pointers
         pixels = np.dstack([rgb, alpha]) if alpha is not None else rgb
-        return encode_tiff16(pixels, icc=icc, exif=exif, alpha=alpha is not None)
+        return encode_tiff(pixels, icc=icc, exif=exif, alpha=alpha is not None)
     if rgb.dtype == np.uint16:  # formats without 16-bit support get the rounded 8-bit pixels
         rgb = to_8bit(rgb)
         alpha = to_8bit(alpha) if alpha is not None else None
@@ -258,8 +258,6 @@ def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optiona
         options["quality"] = quality
     if fmt == "JPEG" and subsampling in JPEG_SUBSAMPLING:
         options["subsampling"] = JPEG_SUBSAMPLING[subsampling]
-    if fmt == "TIFF":
-        options["compression"] = "tiff_deflate"
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()

@@ -52,8 +52,8 @@ def exif_of_tiff(image: Image.Image) -> Optional[bytes]:
         return None  # unreadable tags are dropped rather than copied blindly
 
 
-def encode_tiff16(pixels: np.ndarray, *, icc: Optional[bytes], exif: Optional[bytes], alpha: bool) -> bytes:
-    """A zlib-compressed 16-bit RGB(A) TIFF of ``(H, W, 3 or 4)`` uint16 ``pixels`` with the ICC
+def encode_tiff(pixels: np.ndarray, *, icc: Optional[bytes], exif: Optional[bytes], alpha: bool) -> bytes:
+    """A zlib-compressed 8 or 16-bit RGB(A) TIFF of ``(H, W, 3 or 4)`` uint8 or uint16 ``pixels`` with the ICC
     profile and, from the EXIF block ``exif``, its descriptive tags, resolution and EXIF and GPS
     directories."""
     import tifffile

@@ -500,6 +500,9 @@ class MainWindow(QMainWindow):
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # an encoder's own failure
+            self.show_error(f"{path.name} could not be written ({exc or type(exc).__name__}); nothing was saved.")
+            return False
         self.show_status(f"Saved to {path}")
         return True
 

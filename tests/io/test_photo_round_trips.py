@@ -247,3 +247,30 @@ def test_every_exif_orientation_is_turned_upright_as_pillow_does(tmp_path: Path,
 
     expected = np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
     assert np.array_equal(load_photo(path), expected)
+
+
+def test_an_8_bit_tiff_export_of_a_camera_photo_keeps_its_exif(tmp_path: Path, inpainter: Inpainter) -> None:
+    """Pillow's libtiff refused EXIF's directory pointers ("Error setting from dictionary"):
+    an 8-bit TIFF export of any photo with EXIF failed and wrote nothing."""
+    thumb = io.BytesIO()
+    Image.fromarray(np.full((8, 8, 3), (10, 200, 10), np.uint8)).save(thumb, "JPEG")
+    path = tmp_path / "camera.jpg"
+    Image.fromarray(_skin(60, 80)).save(path, quality=95, exif=_exif_with_thumbnail(thumb.getvalue()),
+                                        icc_profile=SRGB)
+    photo = read_photo(path)
+    edited = _inpaint(inpainter, photo.rgb8, _box(photo.rgb.shape[:2], 30, 20, 20))
+    private, kept = tmp_path / "private.tif", tmp_path / "kept.tif"
+
+    write_photo(private, photo, edited)
+    write_photo(kept, photo, edited, private=False)
+
+    for out in (private, kept):
+        assert tifffile.imread(out).dtype == np.uint8 and tifffile.imread(out).shape == (80, 60, 3)
+        assert np.array_equal(np.asarray(Image.open(out).convert("RGB")), edited)
+        tags = tifffile.TiffFile(out).pages[0].tags
+        assert tags["Make"].value == "Camera Maker" and tags["InterColorProfile"].value == SRGB
+        assert Image.open(out).getexif().get_ifd(EXIF_IFD)[0x829A] == pytest.approx(0.01)
+        assert thumb.getvalue() not in out.read_bytes()
+    private_tags = tifffile.TiffFile(private).pages[0].tags
+    assert "Artist" not in private_tags and "GPSTag" not in private_tags
+    assert tifffile.TiffFile(kept).pages[0].tags["Artist"].value == "Alice Example"
