@@ -258,6 +258,23 @@ def test_export_keeps_the_format_and_strips_private_metadata(qtbot, window, tmp_
     assert not window.export_to(source)  # the original is never replaced without confirmation
     assert "original" in window.last_message.text()
 
+    as_tiff = tmp_path / "portrait-clean.tif"  # 8-bit TIFF with EXIF: once an encoder error and no file
+    assert window.export_to(as_tiff) and Image.open(as_tiff).getexif()[0x010F] == "Camera Maker"
+
+
+def test_an_export_that_fails_says_so_and_writes_nothing(qtbot, window, tmp_path: Path, monkeypatch) -> None:
+    from PIL import Image
+
+    source = tmp_path / "portrait.png"
+    Image.new("RGB", (64, 48), (200, 150, 130)).save(source)
+    open_photo(qtbot, window, source)
+    monkeypatch.setattr(Image.Image, "save", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("encoder broke")))
+
+    assert not window.export_to(tmp_path / "out.png")
+
+    assert "out.png could not be written (encoder broke)" in window.last_message.text()
+    assert not (tmp_path / "out.png").exists() and not list(tmp_path.glob(".*out.png*"))
+
 
 def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_png, small_weights: Path,
                                                         monkeypatch) -> None:
