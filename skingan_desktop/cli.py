@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Sequence
@@ -14,6 +16,25 @@ from .resources import embedded_model_path
 
 class UsageError(Exception):
     """A problem with what the user asked for; printed as one line, exit status 2."""
+
+
+def _quality(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"the quality is a whole number from 1 to 100, not {text!r}")
+    return value
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a closing terminal, ``kill``, a scheduler's timeout) ends a run as Ctrl+C does:
+    the file being written is removed, the photo and earlier outputs are left as they are."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -49,12 +70,14 @@ def _build_parser() -> argparse.ArgumentParser:
                                                       "default: the embedded model")
     inpaint.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto",
                          help="where the generator runs (default: auto = CUDA when present)")
-    inpaint.add_argument("--quality", type=int, default=95, help="JPEG/WebP quality (default 95)")
+    inpaint.add_argument("--quality", type=_quality, default=95, help="JPEG/WebP quality, 1-100 (default 95)")
     inpaint.add_argument("--subsampling", choices=("4:4:4", "4:2:2", "4:2:0"),
                          help="JPEG chroma subsampling (default: the encoder's)")
     inpaint.add_argument("--keep-private-metadata", action="store_true",
-                         help="keep GPS, serial numbers, names, maker notes and the thumbnail in the output "
-                              "(by default they are removed: they can identify the person)")
+                         help="keep all of the photo's EXIF in the output: GPS, serial numbers, names, "
+                              "copyright, captions, comments and maker notes (by default only the technical "
+                              "tags stay: camera, lens, exposure, dates). XMP, IPTC and the thumbnail are "
+                              "never written")
     inpaint.add_argument("--overwrite", action="store_true", help="allow OUT to replace an existing file")
 
     train = commands.add_parser("train", help="train or fine-tune a SkinGAN generator on skin photos",
@@ -229,6 +252,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
 
     if args.both and args.refine:
         raise UsageError("--both already writes the refined result; drop --refine.")
+    if args.both and args.both[0].resolve() == args.both[1].resolve():
+        raise UsageError("--both needs two different files: the 512 result and the refined one.")
     if args.iters < 1 or args.feather < 0:
         raise UsageError("--iters must be at least 1 and --feather at least 0.")
     if args.texture_strength is not None and not 0 <= args.texture_strength <= 2:
@@ -255,7 +280,8 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     assert results is not None  # nothing cancels a command-line run
     for output, refined in wanted:
         write_photo(output, photo_file, apply_results(photo, results, refined=refined), quality=args.quality,
-                    subsampling=args.subsampling, private=not args.keep_private_metadata)
+                    subsampling=args.subsampling, private=not args.keep_private_metadata,
+                    replace=args.overwrite)
         print(f"Wrote {output}")
     print(f"{len(results)} region(s) in {time.perf_counter() - started:.1f} s")
     return 0
@@ -302,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
            "masks": _run_masks}
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None
     try:
         return run[args.command](args)
     except (UsageError, PhotoError, WeightsError, ValueError) as exc:
@@ -310,5 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print("skingan-desktop: error: out of memory; try a smaller photo or --device cpu.", file=sys.stderr)
         return 3
+    except Terminated:
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         return 130
+    finally:
+        if on_main_thread:
+            signal.signal(signal.SIGTERM, previous)

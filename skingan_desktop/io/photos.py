@@ -264,14 +264,15 @@ def _encode(fmt: str, rgb: np.ndarray, alpha: Optional[np.ndarray], icc: Optiona
 
 
 def write_photo(path: str | Path, photo: PhotoFile, edited8: np.ndarray, *, quality: int = 95,
-                subsampling: Optional[str] = None, private: bool = True) -> Path:
+                subsampling: Optional[str] = None, private: bool = True, replace: bool = True) -> Path:
     """Export the edited photo: full bit depth, alpha re-attached, ICC kept, EXIF kept with its
-    orientation reset (and identifying data removed when ``private``), written atomically."""
+    orientation reset (and identifying data removed when ``private``), written atomically; with
+    ``replace=False`` a file at ``path`` is never replaced, even one that appeared meanwhile."""
     fmt = save_format(path)
     rgb = merge_edit(photo, edited8)
     exif = export_exif(photo.exif, private=private)
     data = _encode(fmt, rgb, photo.alpha, photo.icc_profile, exif, quality, subsampling)
-    return write_atomically(Path(path), data)
+    return write_atomically(Path(path), data, replace=replace)
 
 
 def write_patch(path: str | Path, photo: PhotoFile, edited8: np.ndarray) -> Path:
@@ -303,9 +304,12 @@ def save_photo(path: str | Path, photo: np.ndarray, quality: int = 95) -> Path:
     return write_atomically(Path(path), buffer.getvalue())
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
+def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> Path:
     """:func:`files.write_atomically`, with a failure as a :class:`PhotoError` sentence."""
     try:
-        return files.write_atomically(path, data)
+        return files.write_atomically(path, data, replace=replace)
+    except FileExistsError:
+        raise PhotoError(f"Cannot save {path}: a file of that name appeared while the fill ran; "
+                         "it was left as it is (pass --overwrite to replace it).") from None
     except OSError as exc:
         raise PhotoError(f"Cannot save {path}: {exc.strerror or exc}.") from None

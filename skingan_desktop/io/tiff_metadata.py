@@ -29,6 +29,7 @@ DESCRIPTIVE_TAGS = (
     0x013B,  # Artist (identifying: the privacy filter removes it first)
     0x8298,  # Copyright
 )
+DESCRIPTION, SOFTWARE = 0x010E, 0x0131
 RESOLUTION = (0x011A, 0x011B, 0x0128)  # XResolution, YResolution, ResolutionUnit
 SUB_DIRECTORIES = (EXIF_IFD, GPS_IFD)
 
@@ -61,8 +62,10 @@ def encode_tiff(pixels: np.ndarray, *, icc: Optional[bytes], exif: Optional[byte
     tags = Image.Exif()
     if exif:
         tags.load(exif)
-    extratags = [(tag, "s", 0, str(tags[tag]).encode("utf-8", "replace"), True)
-                 for tag in DESCRIPTIVE_TAGS if isinstance(tags.get(tag), str)]
+    text = {tag: str(tags[tag]) for tag in DESCRIPTIVE_TAGS if isinstance(tags.get(tag), str)}
+    # tifffile writes the description and software tags itself (by default its own JSON and name).
+    description, software = text.pop(DESCRIPTION, None), text.pop(SOFTWARE, False)
+    extratags = [(tag, "s", 0, value.encode("utf-8", "replace"), True) for tag, value in text.items()]
     directories = {tag: dict(tags.get_ifd(tag)) for tag in SUB_DIRECTORIES if tags.get_ifd(tag)}
     # tifffile will not write the two pointer tags itself: it writes an unassigned tag one number
     # above each (so the directory stays in tag order), renamed once its directory is appended.
@@ -72,8 +75,8 @@ def encode_tiff(pixels: np.ndarray, *, icc: Optional[bytes], exif: Optional[byte
         options["resolution"] = (float(tags[RESOLUTION[0]]), float(tags[RESOLUTION[1]]))
         options["resolutionunit"] = int(tags.get(RESOLUTION[2], 2))
     buffer = io.BytesIO()
-    tifffile.imwrite(buffer, pixels, photometric="rgb", compression="zlib", iccprofile=icc,
-                     extrasamples=("unassalpha",) if alpha else None, extratags=extratags, **options)
+    tifffile.imwrite(buffer, pixels, photometric="rgb", compression="zlib", iccprofile=icc, metadata=None,
+                     description=description, software=software, extrasamples=("unassalpha",) if alpha else None, extratags=extratags, **options)
     return _append_directories(bytearray(buffer.getvalue()), directories)
 
 

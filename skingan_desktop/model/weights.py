@@ -108,6 +108,11 @@ def build_generator(state: Mapping[str, Tensor], source: str | Path = "the weigh
                 f"{source}: tensor '{key}' has shape {tuple(state[key].shape)} but the generator "
                 f"needs {tuple(tensor.shape)}; the file holds a different model."
             )
+        if state[key].is_floating_point() and not bool(torch.isfinite(state[key]).all()):
+            raise WeightsError(
+                f"{source}: tensor '{key}' holds NaN or infinite values (a training run that diverged, "
+                "or a damaged file), so it was refused: it would fill every hole with black."
+            )
     generator.load_state_dict({k: v.to(expected[k].dtype) for k, v in state.items()})
     return generator
 

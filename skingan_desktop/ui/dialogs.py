@@ -44,7 +44,7 @@ class PreferencesDialog(QDialog):
         self.subsampling = QComboBox()
         self.subsampling.addItems(["Encoder default", "4:4:4", "4:2:2", "4:2:0"])
         self.subsampling.setCurrentText(settings.jpeg_subsampling or "Encoder default")
-        self.privacy = QCheckBox("Remove identifying metadata on export (GPS, serial numbers, names, thumbnail)")
+        self.privacy = QCheckBox("Keep only technical metadata on export (no GPS, serial numbers, names, captions)")
         self.privacy.setChecked(settings.privacy)
         form = QFormLayout()
         form.addRow(self.refine)
