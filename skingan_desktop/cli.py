@@ -247,7 +247,7 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .engine.runner import InpaintSettings, Inpainter, apply_results
-    from .io.photos import load_mask, read_photo, write_photo
+    from .io.photos import load_mask, photo_size, read_photo, write_photo
     from .model import load_generator
 
     if args.both and args.refine:
@@ -261,9 +261,11 @@ def _run_inpaint(args: argparse.Namespace) -> int:
     wanted = [(args.both[0], False), (args.both[1], True)] if args.both else [(args.output, args.refine)]
     for output, _ in wanted:
         _check_output(output, args.image, args.overwrite)
+    hole = load_mask(args.mask, expected_size=photo_size(args.image))  # sizes from headers, before decoding
     photo_file = read_photo(args.image)
     photo = np.array(photo_file.rgb8)
-    hole = load_mask(args.mask, expected_size=(photo.shape[1], photo.shape[0]))
+    if hole.shape != photo.shape[:2]:  # a header that lied about the size
+        raise UsageError(f"The mask {args.mask} does not fit the photo {args.image} as decoded.")
     if not hole.any():
         raise UsageError(f"The mask {args.mask} is empty: paint the area to remove in white on black.")
     if args.snap_to_ink:

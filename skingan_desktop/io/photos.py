@@ -66,7 +66,9 @@ def to_8bit(values: np.ndarray) -> np.ndarray:
     return ((values.astype(np.uint32) + 128) // 257).astype(np.uint8)
 
 
-def _open(path: Path, what: str) -> Image.Image:
+def _open(path: Path, what: str, *, decode: bool = True) -> Image.Image:
+    """The image at ``path``, decoded, or with ``decode=False`` only its header read (size and
+    mode known, and the size already held against :data:`MAX_PIXELS`)."""
     if not path.exists():
         raise PhotoError(f"The {what} {path} does not exist.")
     if not path.is_file():
@@ -79,7 +81,8 @@ def _open(path: Path, what: str) -> Image.Image:
             old_limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_PIXELS
             try:
                 image = Image.open(path)
-                image.load()
+                if decode:
+                    image.load()
             finally:
                 Image.MAX_IMAGE_PIXELS = old_limit
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -89,6 +92,14 @@ def _open(path: Path, what: str) -> Image.Image:
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, ZeroDivisionError) as exc:
         raise PhotoError(f"The {what} {path} is damaged or truncated ({_first_line(exc)}).") from None
     return image
+
+
+def photo_size(path: str | Path) -> tuple[int, int]:
+    """``(width, height)`` of the photo as it will be shown (EXIF orientation applied), from its
+    header alone: a mask can be checked against it before the photo is decoded."""
+    image = _open(Path(path), "photo", decode=False)
+    width, height = image.size
+    return (height, width) if exif_orientation(image) in (5, 6, 7, 8) else (width, height)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -165,12 +176,13 @@ def load_mask(path: str | Path, expected_size: tuple[int, int] | None = None) ->
     ``expected_size`` is ``(width, height)``; a mask of another size is refused.
     """
     path = Path(path)
-    image = _open(path, "mask")
+    image = _open(path, "mask", decode=False)  # the size is checked before anything is decoded
     if expected_size is not None and image.size != tuple(expected_size):
         raise PhotoError(
             f"The mask {path} is {image.size[0]}x{image.size[1]} but the photo is "
             f"{expected_size[0]}x{expected_size[1]}; they must be the same size."
         )
+    image = _open(path, "mask")
     if image.mode in ("LA", "RGBA", "PA"):
         values = np.asarray(image.convert("RGBA"))[..., :3]
     elif image.mode in ("1", "L", "I", "I;16", "F"):

@@ -66,12 +66,21 @@ def load_session(path: str | Path, original: np.ndarray) -> Session:
             raise PhotoError(f"The session {path} was made for a {meta['width']}x{meta['height']} photo, "
                              f"but the photo is now {original.shape[1]}x{original.shape[0]}.")
         try:
-            mask = archive["mask"]
-            if mask.shape != original.shape[:2] or mask.dtype != np.uint8:
+            # Every array's shape is checked from its header before it is decompressed: a
+            # crafted file cannot make us inflate a 40000x40000 mask to find it does not fit.
+            if _declared(archive, "mask") != (original.shape[:2], np.dtype(np.uint8)):
                 raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
+            mask = archive["mask"]
+            if _declared(archive, "edit_box") != ((4,), np.dtype(np.int64)):
+                raise ValueError("its edit box is not four numbers")
             left, top, right, bottom = (int(v) for v in archive["edit_box"])
             edited = original.copy()
             if right > left and bottom > top:
+                box = (bottom - top, right - left)
+                if not (0 <= left and 0 <= top and right <= original.shape[1] and bottom <= original.shape[0]) \
+                        or _declared(archive, "edit_changed") != (box, np.dtype(bool)) \
+                        or _declared(archive, "edit_pixels") != (box + (3,), np.dtype(np.uint8)):
+                    raise PhotoError(f"The session {path} has edits that do not fit its photo.")
                 changed, pixels = archive["edit_changed"], archive["edit_pixels"]
                 region = edited[top:bottom, left:right]
                 region[changed] = pixels[changed]
@@ -80,6 +89,16 @@ def load_session(path: str | Path, original: np.ndarray) -> Session:
         except Exception as exc:  # noqa: BLE001 - any failure to read a damaged file is "damaged"
             raise PhotoError(f"The session {path} is damaged ({_reason(exc)}).") from None
     return Session(Path(meta["photo"]), mask, edited)
+
+
+def _declared(archive, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype an array of the archive declares in its header (nothing inflated
+    beyond the header)."""
+    with archive.zip.open(f"{name}.npy") as member:
+        version = np.lib.format.read_magic(member)
+        read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(member)
+    return tuple(shape), dtype
 
 
 def _reason(exc: BaseException) -> str:

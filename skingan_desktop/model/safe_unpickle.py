@@ -39,6 +39,30 @@ class UnsafeArchiveError(ValueError):
     """The archive is not shaped like a PyTorch file; the message says how."""
 
 
+# PyTorch stores its members uncompressed; an archive re-zipped with compression shrinks float
+# weights by a few per cent and its pickles a few times. A member that claims to expand more than
+# this is a decompression bomb.
+MAX_EXPANSION = 16
+SMALL_MEMBER = 1 << 20  # a pickle or a tiny member may compress as well as it likes
+
+
+def check_declared_sizes(archive: zipfile.ZipFile, file_size: int) -> None:
+    """Refuse, before anything is decompressed, an archive whose members declare more data than
+    the file can hold: compressed members expanding more than :data:`MAX_EXPANSION` times, or
+    members together larger than the file itself."""
+    members = archive.infolist()
+    if sum(member.compress_size for member in members) > file_size:
+        raise UnsafeArchiveError("its members claim more bytes than the file has (it is damaged)")
+    for member in members:
+        if member.compress_type == zipfile.ZIP_STORED:
+            if member.file_size != member.compress_size:
+                raise UnsafeArchiveError(f"the member '{member.filename}' is stored with two different sizes")
+        elif member.file_size > max(SMALL_MEMBER, MAX_EXPANSION * member.compress_size):
+            raise UnsafeArchiveError(
+                f"the member '{member.filename}' would expand from {member.compress_size:,} to "
+                f"{member.file_size:,} bytes: a decompression bomb, not weights")
+
+
 class ForeignObject:
     """Stands in for an object of a class we refuse to import; it never runs anything.
 
@@ -128,10 +152,16 @@ class _RestrictedUnpickler(pickle.Unpickler):
         if not isinstance(kind, _StorageKind) or not isinstance(key, str) or not _STORAGE_KEY.match(key):
             raise UnsafeArchiveError("the file refers to a storage of an unknown kind")
         if key not in self._storages:
+            name = f"{self._root}/data/{key}"
             try:
-                raw = self._archive.read(f"{self._root}/data/{key}")
+                declared = self._archive.getinfo(name).file_size
             except KeyError:
                 raise UnsafeArchiveError(f"the archive lacks the tensor data '{key}'") from None
+            elements = pid[4] if len(pid) >= 5 and isinstance(pid[4], int) else None
+            if elements is not None and declared != elements * kind.dtype.itemsize:
+                raise UnsafeArchiveError(f"the tensor data '{key}' is {declared:,} bytes, not the "
+                                         f"{elements * kind.dtype.itemsize:,} bytes its tensor needs")
+            raw = self._archive.read(name)
             if len(raw) % kind.dtype.itemsize:
                 raise UnsafeArchiveError(f"the tensor data '{key}' has a partial element")
             flat = torch.frombuffer(bytearray(raw), dtype=kind.dtype) if raw else torch.empty(0, dtype=kind.dtype)

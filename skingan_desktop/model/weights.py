@@ -25,7 +25,7 @@ from ..io.files import write_atomically
 from .devices import resolve_device
 from .generator import FFCResNetGenerator, GeneratorConfig
 from .inference import prepare_for_inference
-from .safe_unpickle import UnsafeArchiveError, is_torchscript, load_archive, named_tensors
+from .safe_unpickle import UnsafeArchiveError, check_declared_sizes, is_torchscript, load_archive, named_tensors
 
 StateDict = dict[str, Tensor]
 
@@ -206,6 +206,7 @@ def _read_zip_archive(path: Path) -> dict[str, Any]:
     if not zipfile.is_zipfile(path):
         raise WeightsError(f"Weights file {path} is truncated or damaged (its zip directory is missing); download it again.")
     with zipfile.ZipFile(path) as archive:
+        check_declared_sizes(archive, path.stat().st_size)
         try:
             bad = archive.testzip()
         except (zipfile.BadZipFile, EOFError, OSError):

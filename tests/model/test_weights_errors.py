@@ -180,3 +180,44 @@ def test_cuda_without_a_gpu_is_a_clear_error(small_weights: Path) -> None:
         pytest.skip("this machine has a GPU")
     with pytest.raises(ValueError, match="no CUDA GPU"):
         load_generator(small_weights, device="cuda")
+
+
+def _rezipped(source: Path, path: Path, replace: dict[str, bytes] | None = None,
+              compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """``source``'s PyTorch archive written again with ``compression`` and some members replaced."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w", compression) as copy:
+        for member in original.infolist():
+            copy.writestr(member.filename, (replace or {}).get(member.filename, original.read(member)))
+    return path
+
+
+def test_a_recompressed_checkpoint_still_loads(tmp_path: Path, parity_small: dict) -> None:
+    plain = tmp_path / "plain.ckpt"
+    torch.save(parity_small["state_dict"], plain)
+
+    rezipped = _rezipped(plain, tmp_path / "deflated.ckpt")
+
+    assert load_generator(rezipped) is not None
+
+
+def test_a_zip_bomb_is_refused_before_it_is_decompressed(tmp_path: Path) -> None:
+    """A small .ckpt whose tensor member inflates to 256 MiB of zeros: refused from the sizes
+    the archive declares, so neither the time nor the memory to inflate it is spent."""
+    plain = tmp_path / "plain.ckpt"
+    torch.save({"model.1.weight": torch.zeros(4)}, plain)
+    with zipfile.ZipFile(plain) as archive:
+        member = next(n for n in archive.namelist() if "/data/" in n)
+    bomb = _rezipped(plain, tmp_path / "bomb.ckpt", {member: bytes(256 << 20)})
+    assert bomb.stat().st_size < 1 << 20
+
+    assert "decompression bomb" in _refusal(bomb)
+
+
+def test_tensor_data_of_the_wrong_size_is_refused(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.ckpt"
+    torch.save({"model.1.weight": torch.zeros(4)}, plain)
+    with zipfile.ZipFile(plain) as archive:
+        member = next(n for n in archive.namelist() if "/data/" in n)
+    padded = _rezipped(plain, tmp_path / "padded.ckpt", {member: bytes(4 * 4 + 400)}, zipfile.ZIP_STORED)
+
+    assert "not the 16 bytes its tensor needs" in _refusal(padded)
