@@ -9,9 +9,15 @@ from typing import Optional
 from PySide6.QtWidgets import QApplication
 
 from .main_window import MainWindow
+from .platform_check import platform_problem
 
 
 def run_app(photo: Optional[Path] = None) -> int:
+    if QApplication.instance() is None:
+        problem = platform_problem()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("SkinGAN")
     app.setApplicationName("SkinGAN Desktop")
