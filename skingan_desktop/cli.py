@@ -153,6 +153,9 @@ def _build_parser() -> argparse.ArgumentParser:
     masks.add_argument("-o", "--output", type=Path, required=True)
     masks.add_argument("--count", type=int, default=16)
     masks.add_argument("--seed", type=int, default=0)
+
+    entry = commands.add_parser("desktop-entry", help="add the app to the Linux applications menu, with its icon")
+    entry.add_argument("--remove", action="store_true", help="take the entry and its icons away again")
     return parser
 
 
@@ -233,6 +236,19 @@ def _run_masks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_desktop_entry(args: argparse.Namespace) -> int:
+    from . import desktop_entry
+
+    if args.remove:
+        removed = desktop_entry.remove()
+        print("\n".join(f"Removed {path}" for path in removed) or "No desktop entry was installed.")
+        return 0
+    for path in desktop_entry.install():
+        print(f"Wrote {path}")
+    print("SkinGAN Desktop is in the applications menu (Graphics) and offers to open photos.")
+    return 0
+
+
 def _weights_path(given: Path | None) -> Path:
     if given is not None:
         return given
@@ -299,7 +315,7 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
-COMMANDS = ("inpaint", "train", "evaluate", "release", "masks")
+COMMANDS = ("inpaint", "train", "evaluate", "release", "masks", "desktop-entry")
 
 
 def _run_gui(argv: Sequence[str]) -> int:
@@ -329,7 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .model import WeightsError
 
     run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
-           "masks": _run_masks}
+           "masks": _run_masks, "desktop-entry": _run_desktop_entry}
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None
     try:

@@ -18,3 +18,8 @@ def embedded_model_path() -> Path | None:
     """The default generator shipped with the app, or ``None`` while none is shipped."""
     path = resources_dir() / "models" / "skingan-default.safetensors"
     return path if path.is_file() else None
+
+
+def app_icon_path() -> Path:
+    """The app's icon (SVG; PNG renders of it lie beside it)."""
+    return resources_dir() / "icons" / "skingan-desktop.svg"

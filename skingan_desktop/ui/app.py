@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 from typing import Optional
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
+
+from ..resources import app_icon_path
 
 from .main_window import MainWindow
 from .platform_check import platform_problem
@@ -21,6 +24,8 @@ def run_app(photo: Optional[Path] = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("SkinGAN")
     app.setApplicationName("SkinGAN Desktop")
+    app.setDesktopFileName("skingan-desktop")  # matches the desktop entry (skingan-desktop desktop-entry)
+    app.setWindowIcon(QIcon(str(app_icon_path())))
     window = MainWindow()
     window.show()
     weights = window.configured_weights()

@@ -190,3 +190,13 @@ def test_both_results_from_the_command_line(tmp_path: Path, small_weights: Path)
         assert np.array_equal(result[~hole], photo[~hole])
     assert not np.array_equal(quick[hole], sharp[hole])
     assert np.array_equal(np.asarray(Image.open(refined)), sharp)
+
+
+def test_the_entry_script_runs_as_a_top_level_script() -> None:
+    """PyInstaller's bundle runs skingan_desktop/__main__.py as a plain script, not as part of
+    the package: a relative import there made the built app exit 1 on every command."""
+    result = subprocess.run([sys.executable, str(REPO / "skingan_desktop" / "__main__.py"), "--version"],
+                            cwd=REPO / "tests", capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("skingan-desktop ")

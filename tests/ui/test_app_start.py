@@ -26,6 +26,7 @@ def inspect_and_quit():
     seen["title"] = windows[0].windowTitle() if windows else ""
     seen["inpaint_enabled"] = windows[0].actions_by_name["inpaint"].isEnabled() if windows else False
     seen["model"] = windows[0].model_name if windows else None
+    seen["icon"] = bool(windows) and not windows[0].windowIcon().pixmap(48, 48).isNull()  # the taskbar's icon
     for w in windows:
         w.close()
     QApplication.quit()
@@ -45,7 +46,7 @@ def test_the_command_starts_the_window_with_the_photo(tattoo_png, tmp_path: Path
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen == {"windows": 1, "photo": str(tattoo_png[0]), "title": f"{tattoo_png[0].name} - SkinGAN Desktop",
-                    "inpaint_enabled": True, "model": "SkinGAN default (embedded)", "exit": 0}
+                    "inpaint_enabled": True, "model": "SkinGAN default (embedded)", "icon": True, "exit": 0}
 
 
 def test_the_command_alone_starts_the_app_on_the_embedded_model(tmp_path: Path) -> None:
