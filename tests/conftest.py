@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import cv2
@@ -69,3 +71,19 @@ def drawn_tattoo(skin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     tattooed = skin.copy()
     tattooed[ink > 0] = (0.35 * skin[ink > 0] + 0.65 * np.array([40, 45, 70])).astype(np.uint8)
     return tattooed, ink > 0
+
+
+def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "skingan_desktop", *map(str, args)],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0]

@@ -10,7 +10,7 @@ from PIL import Image
 from skingan_desktop.model import load_generator
 from skingan_desktop.model.weights import read_metadata
 from skingan_desktop.resources import embedded_model_path
-from tests.cli.test_inpaint_command import run_cli
+from tests.conftest import run_cli
 
 
 def test_the_embedded_model_ships_with_its_model_card() -> None:

@@ -10,14 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import REPO, box_mask, drawn_tattoo, lit_skin
-
-
-def run_cli(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "skingan_desktop", *map(str, args)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
-    )
+from tests.conftest import REPO, assert_one_line_error, box_mask, drawn_tattoo, lit_skin, run_cli
 
 
 @pytest.fixture()
@@ -31,15 +24,6 @@ def photo_and_mask(tmp_path: Path, tattoo_photo) -> tuple[Path, Path, np.ndarray
     mask_path = tmp_path / "arm-mask.png"
     Image.fromarray(mask).save(mask_path)
     return photo_path, mask_path, mask > 0
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess, *fragments: str) -> None:
-    assert result.returncode != 0
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def test_inpaint_fills_the_mask_and_keeps_everything_else(tmp_path: Path, photo_and_mask, small_weights: Path) -> None:

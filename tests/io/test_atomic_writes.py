@@ -17,8 +17,7 @@ from skingan_desktop.io.files import write_atomically
 from skingan_desktop.io.photos import PhotoError, read_photo, write_photo
 from skingan_desktop.model import load_generator
 from skingan_desktop.model.weights import read_generator_state, save_safetensors
-from tests.cli.test_inpaint_command import assert_one_line_error, run_cli
-from tests.conftest import REPO, lit_skin
+from tests.conftest import assert_one_line_error, run_cli, REPO, lit_skin
 
 
 @pytest.fixture()

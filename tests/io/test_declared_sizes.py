@@ -16,8 +16,7 @@ from PIL import Image
 
 from skingan_desktop.io.photos import PhotoError, photo_size
 from skingan_desktop.io.session import load_session
-from tests.cli.test_inpaint_command import assert_one_line_error, run_cli
-from tests.conftest import lit_skin
+from tests.conftest import assert_one_line_error, run_cli, lit_skin
 
 
 def _jpeg_declaring(path: Path, width: int, height: int) -> Path:
