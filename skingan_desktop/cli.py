@@ -80,6 +80,8 @@ def _build_parser() -> argparse.ArgumentParser:
                               "never written")
     inpaint.add_argument("--overwrite", action="store_true", help="allow OUT to replace an existing file")
 
+    _add_batch_parser(commands)
+
     train = commands.add_parser("train", help="train or fine-tune a SkinGAN generator on skin photos",
                                 description="Train from scratch, or fine-tune from --init (any weights file the "
                                             "app loads). Running again on the same --run resumes.")
@@ -157,6 +159,74 @@ def _build_parser() -> argparse.ArgumentParser:
     entry = commands.add_parser("desktop-entry", help="add the app to the Linux applications menu, with its icon")
     entry.add_argument("--remove", action="store_true", help="take the entry and its icons away again")
     return parser
+
+
+def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
+    batch = commands.add_parser(
+        "batch", help="fill every photo of a folder with its mask and write the results to another folder",
+        description="Fill every photo in IN_DIR and write each result under OUT_DIR with the same name (and "
+                    "sub-folder). A photo's mask is --mask, else NAME_mask.png (or NAME.png) in --masks, else "
+                    "NAME_mask.png beside it. Every photo is recorded in OUT_DIR/skingan-batch.jsonl; running "
+                    "the same command again goes on where it stopped and tries failed photos again.")
+    batch.add_argument("in_dir", type=Path, help="the folder of photos (never written to)")
+    batch.add_argument("out_dir", type=Path, help="the folder the results go to")
+    batch.add_argument("--recursive", action="store_true", help="also the photos in IN_DIR's sub-folders")
+    masks = batch.add_mutually_exclusive_group()
+    masks.add_argument("--masks", type=Path, metavar="DIR", help="a folder of masks named after the photos")
+    masks.add_argument("--mask", type=Path, help="one mask for every photo (all the same size)")
+    batch.add_argument("--copy-unchanged", action="store_true",
+                       help="write photos without a mask to OUT_DIR as they are (stripped of identifying "
+                            "metadata like every result); by default they are only listed")
+    batch.add_argument("--format", choices=("same", "png", "jpg", "tif", "webp"), default="same",
+                       help="the results' format (default: each photo's own)")
+    batch.add_argument("--workers", type=int, default=1, help="photos done at once in local processes (default 1)")
+    batch.add_argument("--refine", action="store_true", help="write the refined result (slower)")
+    batch.add_argument("--snap-to-ink", action="store_true", help="the masks are rough brushes: fill only the ink")
+    batch.add_argument("--texture-strength", type=float, default=None, help="as for inpaint")
+    batch.add_argument("--weights", type=Path, help="generator weights; default: the embedded model")
+    batch.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    batch.add_argument("--quality", type=_quality, default=95, help="JPEG/WebP quality, 1-100 (default 95)")
+    batch.add_argument("--subsampling", choices=("4:4:4", "4:2:2", "4:2:0"))
+    batch.add_argument("--keep-private-metadata", action="store_true", help="as for inpaint")
+    batch.add_argument("--overwrite", action="store_true",
+                       help="replace files in OUT_DIR that no earlier run of this batch wrote")
+
+
+def _run_batch(args: argparse.Namespace) -> int:
+    from .batch.job import BatchSettings
+    from .batch.log import BatchLog
+    from .batch.plan import plan_batch
+    from .batch.run import run_batch, weights_label
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1.")
+    if args.texture_strength is not None and not 0 <= args.texture_strength <= 2:
+        raise UsageError("--texture-strength must be between 0 and 2.")
+    jobs = plan_batch(args.in_dir, args.out_dir, recursive=args.recursive, masks_dir=args.masks, one_mask=args.mask,
+                      output_suffix=None if args.format == "same" else "." + args.format)
+    if not jobs:
+        raise UsageError(f"There is no photo in {args.in_dir}" + ("." if args.recursive else
+                                                                 " (pass --recursive for its sub-folders)."))
+    weights = _weights_path(args.weights)
+    settings = BatchSettings(weights=weights_label(weights), refine=args.refine, snap_to_ink=args.snap_to_ink,
+                             texture_strength=args.texture_strength, quality=args.quality,
+                             subsampling=args.subsampling, private=not args.keep_private_metadata,
+                             copy_unchanged=args.copy_unchanged, overwrite=args.overwrite)
+    log = BatchLog(args.out_dir)
+
+    def report(finished: int, total: int, record: dict) -> None:
+        said = record.get("error") or record.get("note") or f"{record['seconds']:.1f} s"
+        print(f"[{finished}/{total}] {record['photo']}: {record['status']} ({said})", flush=True)
+
+    summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=args.workers, report=report)
+    done, copied = summary.with_status("done"), summary.with_status("copied")
+    unmasked, failed = summary.with_status("no-mask"), summary.with_status("error")
+    print(f"{len(done)} filled, {len(copied)} copied unchanged, {len(failed)} failed"
+          + (f", {summary.skipped} already done earlier" if summary.skipped else "") + f"; record: {log.path}")
+    if unmasked:
+        print(f"{len(unmasked)} photo(s) had no mask and were not written: "
+              + ", ".join(record["photo"] for record in unmasked))
+    return 1 if failed else 0
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -315,7 +385,12 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
-COMMANDS = ("inpaint", "train", "evaluate", "release", "masks", "desktop-entry")
+COMMANDS = ("inpaint", "batch", "train", "evaluate", "release", "masks", "desktop-entry")
+
+
+def _mistyped_command(word: str) -> bool:
+    """A word that is neither a command, an option nor a photo (photos have a suffix, or exist)."""
+    return not word.startswith("-") and word not in COMMANDS and not Path(word).suffix and not Path(word).exists()
 
 
 def _run_gui(argv: Sequence[str]) -> int:
@@ -334,6 +409,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     share_one_arena()  # before any worker thread allocates (engine/allocator.py)
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and _mistyped_command(argv[0]):
+        print(f"skingan-desktop: error: there is no command {argv[0]!r}; the commands are {', '.join(COMMANDS)} "
+              "(or give a photo to open it in the app).", file=sys.stderr)
+        return 2
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         return _run_gui(argv)
     parser = _build_parser()
@@ -344,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .io.photos import PhotoError
     from .model import WeightsError
 
-    run = {"inpaint": _run_inpaint, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
+    run = {"inpaint": _run_inpaint, "batch": _run_batch, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
            "masks": _run_masks, "desktop-entry": _run_desktop_entry}
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None

@@ -184,3 +184,8 @@ def test_the_entry_script_runs_as_a_top_level_script() -> None:
                             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("skingan-desktop ")
+
+
+def test_a_mistyped_command_is_named_instead_of_opening_the_app() -> None:
+    result = run_cli("inpiant", "photo.jpg", "mask.png")
+    assert_one_line_error(result, "no command 'inpiant'", "inpaint", "batch")
