@@ -179,7 +179,14 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
                             "metadata like every result); by default they are only listed")
     batch.add_argument("--format", choices=("same", "png", "jpg", "tif", "webp"), default="same",
                        help="the results' format (default: each photo's own)")
-    batch.add_argument("--workers", type=int, default=1, help="photos done at once in local processes (default 1)")
+    batch.add_argument("--workers", type=int, default=None,
+                       help="photos done at once: local processes (default 1), or Ray actors with --ray "
+                            "(default: one per GPU, else one per two CPUs)")
+    batch.add_argument("--ray", metavar="ADDRESS",
+                       help="do the photos on a Ray cluster: its address (ray://host:10001 or host:6379), 'auto' "
+                            "for the cluster this machine is part of, or 'local' for a Ray instance on this "
+                            "machine; the folders must be at the same path on every node. Needs "
+                            "pip install 'skingan-desktop[cluster]'")
     batch.add_argument("--refine", action="store_true", help="write the refined result (slower)")
     batch.add_argument("--snap-to-ink", action="store_true", help="the masks are rough brushes: fill only the ink")
     batch.add_argument("--texture-strength", type=float, default=None, help="as for inpaint")
@@ -198,8 +205,15 @@ def _run_batch(args: argparse.Namespace) -> int:
     from .batch.plan import plan_batch
     from .batch.run import run_batch, weights_label
 
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1.")
+    if args.ray:
+        from .batch.on_ray import INSTALL_HINT
+
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise UsageError(INSTALL_HINT) from None
     if args.texture_strength is not None and not 0 <= args.texture_strength <= 2:
         raise UsageError("--texture-strength must be between 0 and 2.")
     jobs = plan_batch(args.in_dir, args.out_dir, recursive=args.recursive, masks_dir=args.masks, one_mask=args.mask,
@@ -218,7 +232,9 @@ def _run_batch(args: argparse.Namespace) -> int:
         said = record.get("error") or record.get("note") or f"{record['seconds']:.1f} s"
         print(f"[{finished}/{total}] {record['photo']}: {record['status']} ({said})", flush=True)
 
-    summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=args.workers, report=report)
+    workers = args.workers if args.ray else args.workers or 1
+    summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=workers,
+                        ray_address=args.ray, report=report)
     done, copied = summary.with_status("done"), summary.with_status("copied")
     unmasked, failed = summary.with_status("no-mask"), summary.with_status("error")
     print(f"{len(done)} filled, {len(copied)} copied unchanged, {len(failed)} failed"

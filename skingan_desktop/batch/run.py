@@ -55,19 +55,27 @@ def _still_valid(record: dict[str, Any], job: PhotoJob, settings: BatchSettings)
 
 
 def run_batch(jobs: list[PhotoJob], settings: BatchSettings, log: BatchLog, *, weights: Path, device: str = "auto",
-              workers: int = 1, report: Optional[Report] = None) -> BatchSummary:
+              workers: int = 1, ray_address: Optional[str] = None, report: Optional[Report] = None) -> BatchSummary:
     """Do every job an earlier run of this batch has not finished, with ``workers`` processes
-    (1: in this process), recording each outcome in ``log`` as it arrives."""
+    (1: in this process) or, given ``ray_address``, on that Ray cluster (``batch/on_ray.py``;
+    ``workers`` actors, None: as many as it has room for), recording each outcome in ``log``
+    as it arrives."""
     todo, skipped = still_to_do(jobs, settings, log)
-    if workers > 1 and len(todo) > 1:
+    if (ray_address or workers > 1) and todo:
         from ..model import load_generator
 
         load_generator(weights, device="cpu")  # a bad file is one error here, not a pool of failing workers
     summary = BatchSummary(skipped=skipped)
     ours = {record.get("output") for record in log.records() if record.get("status") in ("done", "copied")}
     tasks = [(job, job.output_name in ours) for job in todo]
-    outcomes = _in_this_process(tasks, settings, weights, device) if workers <= 1 or len(tasks) <= 1 \
-        else _in_workers(tasks, settings, weights, device, workers)
+    if ray_address and tasks:
+        from .on_ray import on_ray
+
+        outcomes = on_ray(tasks, settings, weights, device, ray_address, workers)
+    elif workers <= 1 or len(tasks) <= 1:
+        outcomes = _in_this_process(tasks, settings, weights, device)
+    else:
+        outcomes = _in_workers(tasks, settings, weights, device, workers)
     for record in outcomes:
         log.append(record)
         summary.records.append(record)

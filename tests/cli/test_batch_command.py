@@ -150,3 +150,50 @@ def test_masks_come_from_a_masks_folder_or_one_mask_and_the_output_folder_is_nev
     one = plan_batch(folder, tmp_path / "out", one_mask=masks / "day2" / "125_1.png")
     assert {job.mask_source for job in one} == {"one"}
     assert all(job.output.parent == tmp_path / "out" for job in one)
+
+
+def test_on_a_local_ray_instance_the_batch_writes_what_one_process_writes(archive, tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    from skingan_desktop.batch.job import BatchSettings
+    from skingan_desktop.batch.log import BatchLog
+    from skingan_desktop.batch.run import run_batch, weights_label
+    from skingan_desktop.resources import embedded_model_path
+
+    folder, holes = archive
+    one, cluster = tmp_path / "one", tmp_path / "ray"
+    run_cli("batch", folder, one, "--recursive", "--format", "png", "--device", "cpu")
+    weights = embedded_model_path()
+    settings = BatchSettings(weights=weights_label(weights))
+    jobs = plan_batch(folder, cluster, recursive=True, output_suffix=".png")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        summary = run_batch(jobs, settings, BatchLog(cluster), weights=weights, device="cpu", workers=2,
+                            ray_address="auto")
+    finally:
+        ray.shutdown()
+
+    assert len(summary.with_status("done")) == len(holes) and len(summary.with_status("error")) == 1
+    for name in holes:
+        png = Path(name).with_suffix(".png")
+        assert np.abs(load_photo(one / png).astype(int) - load_photo(cluster / png)).max() <= 1, name
+    assert {record["photo"] for record in BatchLog(cluster).finished().values()} == set(holes)
+
+
+def test_without_ray_the_cluster_option_says_how_to_install_it(archive, tmp_path: Path, monkeypatch,
+                                                                capsys) -> None:
+    from skingan_desktop import cli
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if it were not installed
+    folder, _ = archive
+    assert cli.main(["batch", str(folder), str(tmp_path / "out"), "--ray", "auto"]) == 2
+    assert "pip install 'skingan-desktop[cluster]'" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_with_no_ray_cluster_running_the_batch_says_how_to_start_one(archive, tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("ray")
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    folder, _ = archive
+    result = run_cli("batch", folder, tmp_path / "out", "--ray", "auto")
+    assert_one_line_error(result, "Could not reach a Ray cluster at 'auto'", "ray start --head", "--ray local")
+    assert not any((tmp_path / "out").rglob("*.jpg"))
