@@ -15,7 +15,7 @@ from PIL import Image
 
 from skingan_desktop.io.metadata import EXIF_IFD, GPS_IFD
 from skingan_desktop.io.photos import read_photo, write_photo
-from tests.io.test_photo_round_trips import _exif_with_thumbnail, _skin
+from tests.io.sample_photos import exif_with_thumbnail, skin_pattern
 
 NAME, CONTACT, PLACE = "Alice Example", "alice@example.org", "Kreuzberg"
 SECRETS = (NAME, CONTACT, PLACE, "SN-123456", "maker secrets", "HOST-ALICE")
@@ -44,7 +44,7 @@ def _camera_exif(thumbnail: bytes) -> bytes:
     """The thumbnail-carrying camera EXIF of the round-trip tests, with every free-text and person
     field a camera, a phone or an editor writes."""
     exif = Image.Exif()
-    exif.load(_exif_with_thumbnail(thumbnail))
+    exif.load(exif_with_thumbnail(thumbnail))
     exif.update({
         0x0110: "Model X", 0x0132: "2026:11:30 10:20:30",
         0x010E: f"{NAME} at {PLACE}",  # ImageDescription
@@ -69,7 +69,7 @@ def camera_jpeg(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     thumb = io.BytesIO()
     Image.fromarray(np.full((8, 8, 3), (10, 200, 10), np.uint8)).save(thumb, "JPEG")
     stored = io.BytesIO()
-    Image.fromarray(_skin(60, 80)).save(stored, "JPEG", quality=95, exif=_camera_exif(thumb.getvalue()), xmp=XMP)
+    Image.fromarray(skin_pattern(60, 80)).save(stored, "JPEG", quality=95, exif=_camera_exif(thumb.getvalue()), xmp=XMP)
     data = stored.getvalue()
     path = tmp_path_factory.mktemp("camera") / "camera.jpg"
     path.write_bytes(data[:2] + _photoshop_segment(_iptc()) + data[2:])  # IPTC right after the SOI
@@ -80,7 +80,7 @@ def camera_jpeg(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
 @pytest.fixture(scope="module")
 def scan_tiff16(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 16-bit RGB TIFF from a scanner or raw converter: names in its own tags, XMP and IPTC."""
-    deep = (_skin(64, 96).astype(np.uint16) * 257).astype(np.uint16)
+    deep = (skin_pattern(64, 96).astype(np.uint16) * 257).astype(np.uint16)
     path = tmp_path_factory.mktemp("scan") / "scan.tif"
     text = [(0x010F, "s", 0, "Scanner Maker", True), (0x013B, "s", 0, NAME, True),
             (0x8298, "s", 0, f"(c) {CONTACT}", True), (0x010D, "s", 0, f"{NAME}.tif", True), (0x013C, "s", 0, "HOST-ALICE", True)]

@@ -16,6 +16,7 @@ from skingan_desktop.engine.runner import InpaintSettings, Inpainter, apply_resu
 from skingan_desktop.io.metadata import EXIF_IFD, GPS_IFD
 from skingan_desktop.io.photos import load_photo, read_photo, write_photo
 from skingan_desktop.model import load_generator
+from tests.io.sample_photos import exif_with_thumbnail, skin_pattern
 
 SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
@@ -29,13 +30,6 @@ def _profile_name(icc: bytes) -> str:
     return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
 
 
-def _skin(height: int, width: int, seed: int = 0) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width]
-    base = np.stack([190 + 20 * np.sin(xx / 30), 150 + 15 * np.cos(yy / 25), 130 + 0 * xx], -1)
-    return np.clip(base + rng.normal(0, 4, base.shape), 0, 255).astype(np.uint8)
-
-
 def _inpaint(inpainter: Inpainter, rgb8: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return apply_results(rgb8, inpainter.run(rgb8, hole), refined=False)
 
@@ -46,36 +40,13 @@ def _box(shape: tuple[int, int], top: int, left: int, size: int) -> np.ndarray:
     return hole
 
 
-def _exif_with_thumbnail(thumbnail: bytes) -> bytes:
-    """EXIF with orientation 6, an artist, GPS, a body serial number, an exposure time, and an
-    IFD1 thumbnail, built by hand because Pillow does not write thumbnails."""
-    exif = Image.Exif()
-    exif[0x0112] = 6
-    exif[0x010F] = "Camera Maker"
-    exif[0x013B] = "Alice Example"
-    exif.get_ifd(EXIF_IFD).update({0x829A: 0.01, 0xA431: "SN-123456", 0x927C: b"maker secrets"})
-    exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 13.0, 7.5)})
-    body = exif.tobytes()[6:]  # TIFF structure without the "Exif\0\0" prefix
-    e = "<" if body[:2] == b"II" else ">"
-    # Append IFD1 (JPEGInterchangeFormat + length) and the thumbnail, and link it from IFD0.
-    ifd0 = struct.unpack(e + "I", body[4:8])[0]
-    count = struct.unpack(e + "H", body[ifd0:ifd0 + 2])[0]
-    next_pointer = ifd0 + 2 + 12 * count
-    ifd1 = len(body)
-    thumb_at = ifd1 + 2 + 2 * 12 + 4
-    ifd1_bytes = (struct.pack(e + "H", 2) + struct.pack(e + "HHII", 0x0201, 4, 1, thumb_at)
-                  + struct.pack(e + "HHII", 0x0202, 4, 1, len(thumbnail)) + struct.pack(e + "I", 0))
-    body = body[:next_pointer] + struct.pack(e + "I", ifd1) + body[next_pointer + 4:] + ifd1_bytes + thumbnail
-    return b"Exif\x00\x00" + body
-
-
 def test_camera_jpeg_with_orientation_gps_and_thumbnail(tmp_path: Path, inpainter: Inpainter) -> None:
-    stored = _skin(60, 80)  # as the sensor stored it: 80 wide, 60 high
+    stored = skin_pattern(60, 80)  # as the sensor stored it: 80 wide, 60 high
     stored[:10, :10] = (0, 0, 255)  # a blue corner to check the rotation
     thumb = io.BytesIO()
     Image.fromarray(np.full((8, 8, 3), (10, 200, 10), np.uint8)).save(thumb, "JPEG")
     path = tmp_path / "camera.jpg"
-    Image.fromarray(stored).save(path, quality=95, exif=_exif_with_thumbnail(thumb.getvalue()), icc_profile=SRGB)
+    Image.fromarray(stored).save(path, quality=95, exif=exif_with_thumbnail(thumb.getvalue()), icc_profile=SRGB)
     assert thumb.getvalue() in path.read_bytes()
 
     photo = read_photo(path)
@@ -105,7 +76,7 @@ def test_camera_jpeg_with_orientation_gps_and_thumbnail(tmp_path: Path, inpainte
 
 
 def test_16_bit_tiff_keeps_the_cameras_exif_through_export_and_reopen(tmp_path: Path, inpainter: Inpainter) -> None:
-    deep = (_skin(64, 96)[..., 1].astype(np.uint16) * 257).astype(np.uint16)
+    deep = (skin_pattern(64, 96)[..., 1].astype(np.uint16) * 257).astype(np.uint16)
     exif = Image.Exif()
     exif[0x010F], exif[0x0110], exif[0x013B] = "Camera Maker", "Model 16", "Alice Example"
     exif.get_ifd(EXIF_IFD).update({0x829A: 0.01, 0x9003: "2026:11:30 10:20:30", 0xA431: "SN-123456"})
@@ -144,7 +115,7 @@ def test_16_bit_tiff_keeps_the_cameras_exif_through_export_and_reopen(tmp_path: 
 @pytest.mark.parametrize("suffix", [".tif", ".png"])
 def test_16_bit_files_stay_16_bit_and_untouched_outside_the_fill(tmp_path: Path, inpainter: Inpainter, suffix: str) -> None:
     rng = np.random.default_rng(5)
-    deep = (_skin(64, 96).astype(np.uint16) * 257 + rng.integers(0, 200, (64, 96, 3))).astype(np.uint16)
+    deep = (skin_pattern(64, 96).astype(np.uint16) * 257 + rng.integers(0, 200, (64, 96, 3))).astype(np.uint16)
     path = tmp_path / f"scan{suffix}"
     if suffix == ".tif":
         tifffile.imwrite(path, deep, photometric="rgb", iccprofile=SRGB)
@@ -166,7 +137,7 @@ def test_16_bit_files_stay_16_bit_and_untouched_outside_the_fill(tmp_path: Path,
 
 
 def test_png_alpha_is_kept_and_never_inpainted(tmp_path: Path, inpainter: Inpainter) -> None:
-    rgb = _skin(70, 90)
+    rgb = skin_pattern(70, 90)
     alpha = np.tile(np.linspace(0, 255, 90).astype(np.uint8), (70, 1))
     path = tmp_path / "cutout.png"
     Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(path)
@@ -184,7 +155,7 @@ def test_png_alpha_is_kept_and_never_inpainted(tmp_path: Path, inpainter: Inpain
 
 @pytest.mark.parametrize("mode", ["L", "P", "I;16"])
 def test_grayscale_palette_and_16_bit_gray_open_as_rgb(tmp_path: Path, mode: str) -> None:
-    gray = _skin(30, 40)[..., 0]
+    gray = skin_pattern(30, 40)[..., 0]
     image = Image.fromarray(gray).convert("P") if mode == "P" else Image.fromarray(
         gray.astype(np.uint16) * 257 if mode == "I;16" else gray)
     path = tmp_path / "gray.png"
@@ -255,7 +226,7 @@ def test_an_8_bit_tiff_export_of_a_camera_photo_keeps_its_exif(tmp_path: Path, i
     thumb = io.BytesIO()
     Image.fromarray(np.full((8, 8, 3), (10, 200, 10), np.uint8)).save(thumb, "JPEG")
     path = tmp_path / "camera.jpg"
-    Image.fromarray(_skin(60, 80)).save(path, quality=95, exif=_exif_with_thumbnail(thumb.getvalue()),
+    Image.fromarray(skin_pattern(60, 80)).save(path, quality=95, exif=exif_with_thumbnail(thumb.getvalue()),
                                         icc_profile=SRGB)
     photo = read_photo(path)
     edited = _inpaint(inpainter, photo.rgb8, _box(photo.rgb.shape[:2], 30, 20, 20))
