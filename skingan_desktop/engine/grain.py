@@ -40,6 +40,11 @@ MAX_DIP = 0.15          # a source tile's darkest pixel may be this much darker 
 ENERGY_REACH = 2.0      # tiles over which the grain's energy is matched to the skin nearest it
 GAIN_LIMITS = (0.5, 2.0)
 DIP_RATIO = 2.5         # ... or this many times the usual tile's dip, where the skin's grain is coarse
+MAX_COHERENCE = 0.7     # a source tile's detail may be this oriented (0: no direction, 1: one line)
+MAX_UNEVENNESS = 8.0    # ... and its quadrants' grain energies may differ this many times
+OUTLIER_KNEE = 2.5      # laid grain beyond this many robust deviations is softened ...
+OUTLIER_CEILING = 4.0   # ... and never exceeds this many
+MAX_RESTORE = 1.5       # the energy the softening took is given back to the rest, by this gain at most
 NEAR_SPREAD = 2.0       # candidates near a tile are drawn this many tiles around it
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -94,7 +99,27 @@ def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: f
     local_hole = hole[origin[0]:origin[0] + height, origin[1]:origin[1] + width]
     relative = _laid_tiles(sources, (top, left), local_hole, tone, tile, np.random.default_rng(seed))
     relative *= local_hole
+    _tame_outliers(relative, local_hole)
     return np.multiply(tone, relative[..., None], out=grain)
+
+
+def _tame_outliers(relative: np.ndarray, hole: np.ndarray) -> None:
+    """Soften, in place, grain far stronger than the fill's usual grain: beyond ``OUTLIER_KNEE``
+    robust deviations it bends smoothly towards ``OUTLIER_CEILING`` of them. The odd source that
+    is a shape, not a texture, would print as a spot; grain within the knee is left as laid."""
+    values = relative[hole]
+    spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+    if spread <= 0:
+        return
+    energy = float(np.mean(values**2))
+    knee, room = OUTLIER_KNEE * spread, (OUTLIER_CEILING - OUTLIER_KNEE) * spread
+    size = np.abs(relative)
+    beyond = size > knee
+    relative[beyond] = np.sign(relative[beyond]) * (knee + room * np.tanh((size[beyond] - knee) / room))
+    # The energy matched to the skin is kept: what the outliers lose, the usual grain gains.
+    tamed = float(np.mean(relative[hole] ** 2))
+    if tamed > 0:
+        relative *= min(np.sqrt(energy / tamed), MAX_RESTORE)
 
 
 class _Sources:
@@ -133,6 +158,8 @@ class _Sources:
             # Skin of deep pores or coarse grain dips deeper everywhere: compare with its usual dip.
             self.corners = self.corners[dips < max(MAX_DIP, DIP_RATIO * float(np.median(dips)))]
         if len(self.corners):
+            self.corners = self.corners[_textural(self.relative, self.corners, tile)]
+        if len(self.corners):
             shrink = max(1, tile // 4)
             means = _shrunk(photo, shrink).astype(np.float32)
             energies = _shrunk(self.relative**2, shrink)
@@ -166,6 +193,23 @@ class _Sources:
         pick = self.cell_start[cell] + (rng.random(cell.shape) * count).astype(int)
         fallback = rng.integers(0, self.count, size=cell.shape)
         return np.where(count > 0, self.order[np.minimum(pick, self.count - 1)], fallback)
+
+
+def _textural(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
+    """Which tiles (top-left ``corners`` ``(n, 2)``) of the relative detail hold texture, alike
+    all over and with no direction, rather than a piece of a shape: a grout line, a shelf's edge
+    or a hair is oriented (the coherence of the detail's structure tensor) or lies in part of the
+    tile only (its quadrants' energies differ), and laid into a fill it prints as a dash."""
+    gx = cv2.Sobel(relative, cv2.CV_32F, 1, 0)
+    gy = cv2.Sobel(relative, cv2.CV_32F, 0, 1)
+    ys, xs, half = corners[:, 0], corners[:, 1], tile // 2
+    jxx, jyy, jxy = (_box_sums(cv2.integral(values.astype(np.float64)), ys, xs, tile)
+                     for values in (gx * gx, gy * gy, gx * gy))
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(jxx + jyy, 1e-12)
+    energy = cv2.integral((relative**2).astype(np.float64))
+    quadrants = np.stack([_box_sums(energy, ys + dy, xs + dx, half) for dy in (0, half) for dx in (0, half)], -1)
+    unevenness = quadrants.max(-1) / np.maximum(quadrants.min(-1), 1e-12)
+    return (coherence <= MAX_COHERENCE) & (unevenness <= MAX_UNEVENNESS)
 
 
 def _block_min(image: np.ndarray, factor: int) -> np.ndarray:
@@ -257,13 +301,13 @@ def _laid_tiles(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, to
 def _energy_gain(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, relative: np.ndarray) -> np.ndarray:
     """Per pixel of the tone's window, the gain that gives the laid grain the energy of the
     real skin nearest it: both energies are local means (over ``ENERGY_REACH`` tiles) of the
-    squared detail, the skin's over its trusted pixels (lines darker than ``MAX_DIP`` left out),
-    carried into the hole; the gain is kept within ``GAIN_LIMITS``."""
+    squared detail, the skin's over its trusted pixels (lines and specks whose detail passes
+    ``MAX_DIP`` either way left out), carried into the hole; the gain is kept within ``GAIN_LIMITS``."""
     tile = sources.tile
     top, left = offset
     height, width = hole.shape
     detail = sources.relative[top:top + height, left:left + width]
-    trusted = sources.target_valid[top:top + height, left:left + width] & (detail > -MAX_DIP)
+    trusted = sources.target_valid[top:top + height, left:left + width] & (np.abs(detail) < MAX_DIP)
     # Energies vary over tiles, not pixels: worked out on the window shrunk by half a tile.
     shrink = max(1, tile // 2)
 
