@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
+from .finder import commands as finder_commands
 from .resources import embedded_model_path
 
 
@@ -81,6 +82,7 @@ def _build_parser() -> argparse.ArgumentParser:
     inpaint.add_argument("--overwrite", action="store_true", help="allow OUT to replace an existing file")
 
     _add_batch_parser(commands)
+    finder_commands.add_parsers(commands)
 
     train = commands.add_parser("train", help="train or fine-tune a SkinGAN generator on skin photos",
                                 description="Train from scratch, or fine-tune from --init (any weights file the "
@@ -187,6 +189,13 @@ def _add_batch_parser(commands: argparse._SubParsersAction) -> None:
                             "for the cluster this machine is part of, or 'local' for a Ray instance on this "
                             "machine; the folders must be at the same path on every node. Needs "
                             "pip install 'skingan-desktop[cluster]'")
+    batch.add_argument("--find-tattoos", action="store_true",
+                       help="a photo without a mask gets the tattoo finder's mask (photos where it finds none "
+                            "are left like photos without a mask); check its results")
+    batch.add_argument("--finder-weights", type=Path, help="tattoo finder weights; default: the embedded finder")
+    batch.add_argument("--keep-found-masks", action="store_true",
+                       help="write the finder's masks beside the results as NAME_mask.png, to check them and, "
+                            "corrected, give them back with --masks OUT_DIR")
     batch.add_argument("--refine", action="store_true", help="write the refined result (slower)")
     batch.add_argument("--snap-to-ink", action="store_true", help="the masks are rough brushes: fill only the ink")
     batch.add_argument("--texture-strength", type=float, default=None, help="as for inpaint")
@@ -222,10 +231,12 @@ def _run_batch(args: argparse.Namespace) -> int:
         raise UsageError(f"There is no photo in {args.in_dir}" + ("." if args.recursive else
                                                                  " (pass --recursive for its sub-folders)."))
     weights = _weights_path(args.weights)
+    finder = _finder_path(args)
     settings = BatchSettings(weights=weights_label(weights), refine=args.refine, snap_to_ink=args.snap_to_ink,
                              texture_strength=args.texture_strength, quality=args.quality,
                              subsampling=args.subsampling, private=not args.keep_private_metadata,
-                             copy_unchanged=args.copy_unchanged, overwrite=args.overwrite)
+                             copy_unchanged=args.copy_unchanged, overwrite=args.overwrite,
+                             finder=finder and weights_label(finder), keep_found_masks=args.keep_found_masks)
     log = BatchLog(args.out_dir)
 
     def report(finished: int, total: int, record: dict) -> None:
@@ -234,15 +245,37 @@ def _run_batch(args: argparse.Namespace) -> int:
 
     workers = args.workers if args.ray else args.workers or 1
     summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=workers,
-                        ray_address=args.ray, report=report)
+                        ray_address=args.ray, finder=finder, report=report)
     done, copied = summary.with_status("done"), summary.with_status("copied")
     unmasked, failed = summary.with_status("no-mask"), summary.with_status("error")
     print(f"{len(done)} filled, {len(copied)} copied unchanged, {len(failed)} failed"
           + (f", {summary.skipped} already done earlier" if summary.skipped else "") + f"; record: {log.path}")
+    found = [record for record in done if record.get("mask_source") == "found"]
+    if found:
+        print(f"{len(found)} photo(s) were masked by the tattoo finder; check them: "
+              + ", ".join(record["photo"] for record in found))
     if unmasked:
-        print(f"{len(unmasked)} photo(s) had no mask and were not written: "
-              + ", ".join(record["photo"] for record in unmasked))
+        print(f"{len(unmasked)} photo(s) had no mask" + (" and no tattoo found" if finder else "")
+              + " and were not written: " + ", ".join(record["photo"] for record in unmasked))
     return 1 if failed else 0
+
+
+def _finder_path(args: argparse.Namespace) -> Path | None:
+    """The tattoo finder a batch uses for photos without a mask, or ``None`` without --find-tattoos."""
+    if not args.find_tattoos:
+        if args.finder_weights or args.keep_found_masks:
+            raise UsageError("--finder-weights and --keep-found-masks go with --find-tattoos.")
+        return None
+    if args.finder_weights is not None:
+        if not args.finder_weights.is_file():
+            raise UsageError(f"The finder weights {args.finder_weights} do not exist.")
+        return args.finder_weights
+    from .finder.find import embedded_finder_path
+
+    path = embedded_finder_path()
+    if path is None:
+        raise UsageError("No tattoo finder is installed; pass --finder-weights.")
+    return path
 
 
 def _run_train(args: argparse.Namespace) -> int:
@@ -401,7 +434,7 @@ def _check_output(output: Path, original: Path, overwrite: bool) -> None:
     save_format(output)
 
 
-COMMANDS = ("inpaint", "batch", "train", "evaluate", "release", "masks", "desktop-entry")
+COMMANDS = ("inpaint", "batch", *finder_commands.RUNNERS, "train", "evaluate", "release", "masks", "desktop-entry")
 
 
 def _mistyped_command(word: str) -> bool:
@@ -440,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .model import WeightsError
 
     run = {"inpaint": _run_inpaint, "batch": _run_batch, "train": _run_train, "evaluate": _run_evaluate, "release": _run_release,
-           "masks": _run_masks, "desktop-entry": _run_desktop_entry}
+           "masks": _run_masks, "desktop-entry": _run_desktop_entry, **finder_commands.RUNNERS}
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if on_main_thread else None
     try:

@@ -1,7 +1,8 @@
 """One photo of a batch: read it and its mask, fill, write the result; the outcome as a record.
 
 The same engine, settings, privacy stripping and atomic writes as ``skingan-desktop inpaint``.
-A photo that cannot be done (damaged, a mask of another size, out of memory) gives an error
+With ``--find-tattoos``, a photo that has no mask of its own gets the tattoo finder's
+(``finder/``); one where it finds nothing is treated as a photo without a mask. A photo that cannot be done (damaged, a mask of another size, out of memory) gives an error
 record with one sentence, and the batch goes on.
 """
 
@@ -17,7 +18,7 @@ import numpy as np
 from torch import nn
 
 from ..engine.runner import InpaintSettings, Inpainter, apply_results
-from ..io.photos import PhotoError, load_mask, photo_size, read_photo, write_atomically, write_photo
+from ..io.photos import PhotoError, load_mask, photo_size, read_photo, save_photo, write_atomically, write_photo
 from .log import file_digest
 from .plan import PhotoJob
 
@@ -36,6 +37,8 @@ class BatchSettings:
     private: bool = True
     copy_unchanged: bool = False
     overwrite: bool = False      # replace output files no record of this batch wrote
+    finder: Optional[str] = None  # the tattoo finder's name and SHA-256, for photos without a mask
+    keep_found_masks: bool = False  # write the finder's masks beside the results (NAME_mask.png)
 
     def recorded(self) -> dict[str, Any]:
         """The settings that shape a result: a rerun that only adds --overwrite or
@@ -43,8 +46,22 @@ class BatchSettings:
         return {name: value for name, value in asdict(self).items() if name not in ("overwrite", "copy_unchanged")}
 
 
-def process(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, ours: bool = False) -> dict[str, Any]:
-    """Do ``job`` and return its record (``status``: done, copied, no-mask or error). ``ours``:
+def load_models(weights: Path, finder_weights: Optional[Path], device: str) -> tuple[nn.Module, Any]:
+    """The generator and, for a batch that finds tattoos, the finder: loaded once per worker."""
+    from ..model import load_generator
+
+    finder = None
+    if finder_weights is not None:
+        from ..finder.find import TattooFinder
+
+        finder = TattooFinder.load(finder_weights, device=device)
+    return load_generator(weights, device=device), finder
+
+
+def process(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, finder: Any = None,
+            ours: bool = False) -> dict[str, Any]:
+    """Do ``job`` and return its record (``status``: done, copied, no-mask or error), masking a
+    photo that has no mask with ``finder`` (a ``TattooFinder``) when there is one. ``ours``:
     the output file, if there is one, was written by this batch earlier and may be replaced."""
     started = time.perf_counter()
     record: dict[str, Any] = {"photo": job.name, "output": None, "mask": _shown(job.mask),
@@ -52,7 +69,7 @@ def process(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, our
     try:
         record["input_sha256"] = file_digest(job.photo)
         record["mask_sha256"] = file_digest(job.mask)
-        record |= _fill(job, settings, generator, replace=ours or settings.overwrite)
+        record |= _fill(job, settings, generator, finder, replace=ours or settings.overwrite)
     except (PhotoError, ValueError, OSError) as exc:
         record |= {"status": "error", "error": str(exc)}
     except MemoryError:
@@ -64,7 +81,8 @@ def process(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, our
     return record
 
 
-def _fill(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, replace: bool) -> dict[str, Any]:
+def _fill(job: PhotoJob, settings: BatchSettings, generator: nn.Module, finder: Any, *,
+          replace: bool) -> dict[str, Any]:
     if job.output.exists() and not replace:
         raise PhotoError(f"{job.output} already exists and no record of this batch wrote it; "
                          "it was left as it is (pass --overwrite to replace it).")
@@ -75,8 +93,12 @@ def _fill(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, repla
     photo = np.array(photo_file.rgb8)
     if hole is not None and hole.shape != photo.shape[:2]:
         raise PhotoError(f"The mask {job.mask} does not fit the photo as decoded.")
+    found: dict[str, Any] = {}
+    if hole is None and finder is not None:
+        hole, found = _found_mask(job, settings, finder, photo, replace)
     if hole is None or not hole.any():
-        return _unchanged(job, settings, photo_file, photo, "no mask" if hole is None else "an empty mask", replace)
+        why = "no tattoo found" if found else "no mask" if hole is None else "an empty mask"
+        return found | _unchanged(job, settings, photo_file, photo, why, replace)
     if settings.snap_to_ink:
         from ..engine.ink import snap_to_ink
 
@@ -88,7 +110,32 @@ def _fill(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, repla
     if results is None:  # nothing cancels a batch's fill
         raise RuntimeError("the fill was cancelled")
     _write(job, settings, photo_file, apply_results(photo, results, refined=settings.refine), replace)
-    return {"status": "done", "output": job.output_name, "filled_share": round(float(hole.mean()), 5)}
+    return found | {"status": "done", "output": job.output_name, "filled_share": round(float(hole.mean()), 5)}
+
+
+def _found_mask(job: PhotoJob, settings: BatchSettings, finder: Any, photo: np.ndarray,
+                replace: bool) -> tuple[Optional[np.ndarray], dict[str, Any]]:
+    """The finder's mask for a photo that has none (``None`` where it finds nothing) and what
+    the record says of it; the mask is written beside the result when the batch keeps them."""
+    finding = finder.find(photo)
+    said: dict[str, Any] = {"mask_source": "found", "tattoos_found": len(finding.boxes)}
+    if not finding.found:
+        return None, said
+    if settings.keep_found_masks:
+        path = found_mask_path(job)
+        if path.exists() and not replace:
+            raise PhotoError(f"{path} already exists and no record of this batch wrote it; "
+                             "it was left as it is (pass --overwrite to replace it).")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_photo(path, finding.mask.astype(np.uint8) * 255)
+        said["found_mask"] = Path(job.output_name).with_name(path.name).as_posix()
+    return finding.mask, said
+
+
+def found_mask_path(job: PhotoJob) -> Path:
+    """Where a batch that keeps the finder's masks writes this photo's: ``NAME_mask.png`` beside
+    its result, which ``--masks OUT_DIR`` takes on a later run (after a person has checked it)."""
+    return job.output.with_name(job.output.stem + "_mask.png")
 
 
 def _unchanged(job: PhotoJob, settings: BatchSettings, photo_file: Any, photo: np.ndarray, why: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from .job import BatchSettings, process
+from .job import BatchSettings, load_models, process
 from .plan import BatchError, PhotoJob
 
 INSTALL_HINT = "Ray is not installed; install it with: pip install 'skingan-desktop[cluster]'"
@@ -19,18 +19,17 @@ INSTALL_HINT = "Ray is not installed; install it with: pip install 'skingan-desk
 class _PhotoWorker:
     """A Ray actor: the generator, loaded once, and the batch's settings."""
 
-    def __init__(self, settings: BatchSettings, weights: str, device: str, threads: Optional[int]) -> None:
+    def __init__(self, settings: BatchSettings, models: tuple[Path, Optional[Path]], device: str,
+                 threads: Optional[int]) -> None:
         import torch
-
-        from ..model import load_generator
 
         if threads:
             torch.set_num_threads(threads)
         self.settings = settings
-        self.generator = load_generator(weights, device=device)
+        self.generator, self.finder = load_models(*models, device)
 
     def fill(self, job: PhotoJob, ours: bool) -> dict[str, Any]:
-        return process(job, self.settings, self.generator, ours=ours)
+        return process(job, self.settings, self.generator, finder=self.finder, ours=ours)
 
 
 def _ray():
@@ -41,8 +40,8 @@ def _ray():
     return ray
 
 
-def on_ray(tasks: list[tuple[PhotoJob, bool]], settings: BatchSettings, weights: Path, device: str,
-           address: str, workers: Optional[int]) -> Iterator[dict[str, Any]]:
+def on_ray(tasks: list[tuple[PhotoJob, bool]], settings: BatchSettings, models: tuple[Path, Optional[Path]],
+           device: str, address: str, workers: Optional[int]) -> Iterator[dict[str, Any]]:
     """Do ``tasks`` on the Ray cluster at ``address`` (``"auto"``: the one this machine is part
     of; ``"local"``: a new Ray instance on this machine alone), with ``workers`` actors (default: one per GPU, else one per two
     CPUs), yielding each record as it is done."""
@@ -62,7 +61,7 @@ def on_ray(tasks: list[tuple[PhotoJob, bool]], settings: BatchSettings, weights:
     per_actor = {"num_gpus": 1} if use_gpu else {"num_cpus": max(1, cpus // count)}
     threads = None if use_gpu else per_actor["num_cpus"]
     actor = ray.remote(**per_actor)(_PhotoWorker)
-    actors = [actor.remote(settings, str(weights), "cuda" if use_gpu else "cpu", threads) for _ in range(count)]
+    actors = [actor.remote(settings, models, "cuda" if use_gpu else "cpu", threads) for _ in range(count)]
     pool = ray.util.ActorPool(actors)
     try:
         yield from pool.map_unordered(lambda worker, task: worker.fill.remote(*task), tasks)

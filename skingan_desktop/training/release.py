@@ -61,11 +61,11 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
         "The goal: at least the best classical fill on every measure at once (masked PSNR and texture gap: "
         "PatchMatch; SSIM: OpenCV FSR or Telea; mean-colour ΔE: PatchMatch), lattice excess at most 1.3.",
         *([f"Status: {note}", ""] if note else [""]),
-        "## How it was made",
-        "",
-        "```bash",
-        *commands,
-        "```",
-        "",
+        *card_ending(commands),
     ]).encode())
     return destination
+
+
+def card_ending(commands: list[str]) -> list[str]:
+    """The last lines of a Markdown model card: the commands that made the model."""
+    return ["## How it was made", "", "```bash", *commands, "```", ""]

@@ -17,7 +17,7 @@ from PIL import Image
 
 from skingan_desktop.batch.plan import BatchError, plan_batch
 from skingan_desktop.io.photos import load_photo
-from tests.conftest import PHOTOS, REPO, assert_one_line_error, run_cli
+from tests.conftest import PHOTOS, REPO, assert_one_line_error, lit_skin, run_cli
 
 MASKED = ("101_1.jpg", "23_1.jpg", "125_1.jpg")
 
@@ -197,3 +197,44 @@ def test_with_no_ray_cluster_running_the_batch_says_how_to_start_one(archive, tm
     result = run_cli("batch", folder, tmp_path / "out", "--ray", "auto")
     assert_one_line_error(result, "Could not reach a Ray cluster at 'auto'", "ray start --head", "--ray local")
     assert not any((tmp_path / "out").rglob("*.jpg"))
+
+
+def test_find_tattoos_masks_the_photos_that_have_no_mask_and_keeps_their_masks_to_check(tmp_path: Path) -> None:
+    folder, out = tmp_path / "shoot", tmp_path / "clean"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "23_1.jpg", folder / "arm.jpg")                # a held-out subject's tattoo, no mask
+    Image.fromarray(lit_skin(480, 360, seed=2)).save(folder / "skin.png")  # nothing to find
+    shutil.copy(PHOTOS / "101_1.jpg", folder / "101_1.jpg")
+    own = _mask_beside(folder / "101_1.jpg")                              # its own mask: the finder is not asked
+
+    result = run_cli("batch", folder, out, "--find-tattoos", "--keep-found-masks", "--device", "cpu")
+
+    assert result.returncode == 0, result.stderr
+    assert "2 filled, 0 copied unchanged, 0 failed" in result.stdout
+    assert "1 photo(s) were masked by the tattoo finder; check them: arm.jpg" in result.stdout
+    assert "1 photo(s) had no mask and no tattoo found and were not written: skin.png" in result.stdout
+    records = {record["photo"]: record for record in _records(out)}
+    assert records["arm.jpg"]["mask_source"] == "found" and records["arm.jpg"]["tattoos_found"] == 1
+    assert records["arm.jpg"]["found_mask"] == "arm_mask.png" and records["101_1.jpg"]["mask_source"] == "sidecar"
+    assert records["skin.png"]["status"] == "no-mask" and records["skin.png"]["note"].startswith("no tattoo found")
+    assert records["arm.jpg"]["settings"]["finder"].startswith("tattoo-finder.safetensors sha256:")
+    found = load_photo(out / "arm_mask.png")[..., 0] > 127
+    original, cleaned = load_photo(folder / "arm.jpg"), load_photo(out / "arm.jpg")
+    assert found.shape == original.shape[:2] and found.mean() > 0.05
+    assert np.abs(cleaned[~found].astype(int) - original[~found]).mean() < 2  # JPEG again; no fill outside
+    assert np.abs(cleaned[found].astype(int) - original[found]).mean() > 5
+    assert not (out / "skin.png").exists() and not (out / "101_1_mask.png").exists()
+    assert own.any()
+
+    again = run_cli("batch", folder, out, "--find-tattoos", "--keep-found-masks", "--device", "cpu")
+    assert "0 filled" in again.stdout and "2 already done earlier" in again.stdout
+
+
+def test_the_finder_options_need_find_tattoos(tmp_path: Path) -> None:
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    shutil.copy(PHOTOS / "23_1.jpg", folder / "arm.jpg")
+    result = run_cli("batch", folder, tmp_path / "out", "--keep-found-masks")
+    assert_one_line_error(result, "--keep-found-masks go with --find-tattoos")
+    result = run_cli("batch", folder, tmp_path / "out", "--find-tattoos", "--finder-weights", tmp_path / "none.safetensors")
+    assert_one_line_error(result, "do not exist")

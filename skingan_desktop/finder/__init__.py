@@ -1,0 +1,1 @@
+"""Find the tattoos in a photo: a small segmentation network and the mask it suggests."""
