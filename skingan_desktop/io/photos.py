@@ -165,6 +165,20 @@ def read_photo(path: str | Path) -> PhotoFile:
     return PhotoFile(path, fmt, rgb, alpha, icc, exif)
 
 
+def photo_thumbnail(path: str | Path, side: int = 160) -> np.ndarray:
+    """``(h, w, 3)`` uint8, upright, whose long side is at most ``side``: decoded at a reduced
+    size where the format allows (JPEG), so an archive's filmstrip fills quickly."""
+    image = _open(Path(path), "photo", decode=False)
+    orientation = exif_orientation(image)
+    try:
+        image.draft("RGB", (side, side))
+        image.thumbnail((side, side))
+        values = np.array(image.convert("RGB"))
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, ZeroDivisionError) as exc:
+        raise PhotoError(f"The photo {path} is damaged or truncated ({_first_line(exc)}).") from None
+    return np.ascontiguousarray(apply_orientation(values, orientation))
+
+
 def load_photo(path: str | Path) -> np.ndarray:
     """``(H, W, 3)`` uint8 RGB, upright, writable: what the engine works on."""
     return np.array(read_photo(path).rgb8)

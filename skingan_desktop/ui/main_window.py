@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.ink import snap_to_ink
+from ..finder.find import find_tattoos
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results, warm_up
@@ -40,6 +41,7 @@ from ..resources import embedded_model_path
 from .canvas import HOLE_THRESHOLD, MaskReplaceCommand, PhotoCanvas
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
+from .folder_review import FolderReviewPanel
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .settings import AppSettings
 from .time_left import TimeLeft, describe as describe_time_left
@@ -86,6 +88,7 @@ class MainWindow(QMainWindow):
     photo_opened = Signal(Path)  # the photo is on the canvas
     photo_refused = Signal(Path)  # it could not be read; the user was told why
     mask_snapped = Signal(bool)  # snap to ink ended: the mask was replaced (True) or left as it was
+    tattoos_found = Signal(bool)  # find tattoos ended: the found tattoos were added to the mask (True) or not
 
     def __init__(self, settings: Optional[AppSettings] = None) -> None:
         super().__init__()
@@ -129,15 +132,18 @@ class MainWindow(QMainWindow):
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
         self.actions_by_name: dict[str, QAction] = {}
+        self.folder_review = FolderReviewPanel(self)
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
         self.compare.apply_requested.connect(self.apply_result)
-        self.undo_stack.cleanChanged.connect(lambda _: self._update_actions())
+        self.undo_stack.cleanChanged.connect(lambda _: self.update_actions())
         self._autosave_job: Optional[CallJob] = None
         self._snapping: Optional[np.ndarray] = None  # the mask whose ink is being found
+        self._finder = None  # the tattoo finder, loaded on first use and kept
+        self._finding: Optional[tuple[np.ndarray, np.ndarray]] = None  # the photo and mask being searched
         self._autosave_again = False
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -145,7 +151,7 @@ class MainWindow(QMainWindow):
         self._autosave_timer.timeout.connect(self.autosave)
         self.undo_stack.indexChanged.connect(lambda _: self._autosave_timer.start())
         self._restore_window_state()
-        self._update_actions()
+        self.update_actions()
 
     # --- actions ----------------------------------------------------------------------------
     def _action(self, name: str, text: str, icon: str, shortcut, handler, tip: str = "", checkable: bool = False) -> QAction:
@@ -169,6 +175,13 @@ class MainWindow(QMainWindow):
         a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
         a("export_patch", "Export &patch…", "fa5s.layer-group", None, self._ask_export_patch,
           "Save only the changed pixels as a transparent PNG, to lay over the original as a layer")
+        review = self.folder_review
+        a("open_folder", "Open &folder…", "fa5s.th", "Ctrl+Shift+O", review.ask_open_folder,
+          "Review a folder of photos one by one; the results go to an output folder, as a batch's do")
+        a("save_and_next", "Save result and &next", "fa5s.step-forward", "Ctrl+Shift+Return", review.save_and_next,
+          "Write this photo as it now is to the output folder, record it, and open the next photo to do")
+        a("next_photo", "Next photo", "fa5s.chevron-right", "PgDown", lambda: review.step(1))
+        a("previous_photo", "Previous photo", "fa5s.chevron-left", "PgUp", lambda: review.step(-1))
         a("quit", "&Quit", "fa5s.power-off", QKeySequence.StandardKey.Quit, self.close)
         undo = self.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence("Ctrl+Z"))
@@ -197,6 +210,8 @@ class MainWindow(QMainWindow):
         a("shrink_mask", "S&hrink mask…", "fa5s.compress-arrows-alt", "Ctrl+Shift+G", lambda: self._ask_grow(-1))
         a("snap_to_ink", "S&nap mask to ink", "fa5s.magnet", "Alt+I", self.snap_mask_to_ink,
           "Brush roughly over a tattoo, then keep only its ink (and a thin halo around it)")
+        a("find_tattoos", "&Find tattoos", "fa5s.search", "Alt+T", self.find_tattoos,
+          "Add the tattoos the finder sees in the photo to the mask; check it before filling")
         a("load_mask", "&Load mask…", "fa5s.file-import", None, self._ask_load_mask)
         a("save_mask", "Sa&ve mask…", "fa5s.save", None, self._ask_save_mask)
         a("inpaint", "&Inpaint", "fa5s.magic", "Ctrl+Return", self.run_inpainting, "Fill the masked area with skin")
@@ -219,12 +234,13 @@ class MainWindow(QMainWindow):
     def _create_menus_and_toolbar(self) -> None:
         get = self.actions_by_name
         menus = {
-            "&File": ["open", "open_session", "save_session", None, "export", "export_patch", None, "load_weights", None, "quit"],
-            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", None, "load_mask",
-                      "save_mask", None, "preferences"],
+            "&File": ["open", "open_folder", "open_session", "save_session", None, "export", "export_patch", None,
+                      "save_and_next", "next_photo", "previous_photo", None, "load_weights", None, "quit"],
+            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "find_tattoos", None,
+                      "load_mask", "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
-            "&Tools": ["brush", "eraser", "smaller", "bigger"],
+            "T&ools": ["brush", "eraser", "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
         }
@@ -244,10 +260,11 @@ class MainWindow(QMainWindow):
         self._refresh_recent_menu()
         view_menu.addSeparator()
         view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addAction(self.folder_review.dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
         for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger", "snap_to_ink",
-                     None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
+                     "find_tattoos", None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
             toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
     def _create_status_bar(self) -> None:
@@ -267,12 +284,16 @@ class MainWindow(QMainWindow):
         self._brush_size_changed(self.canvas.brush_size)
         self._update_model_label()
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
         has_photo = self.photo is not None
         running = self._job is not None
         for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink",
-                     "load_mask", "save_mask", "fit", "actual", "show_original"):
+                     "find_tattoos", "load_mask", "save_mask", "fit", "actual", "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
+        reviewing = self.folder_review.active
+        for name in ("next_photo", "previous_photo"):
+            self.actions_by_name[name].setEnabled(reviewing)
+        self.actions_by_name["save_and_next"].setEnabled(reviewing and has_photo)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
         self.actions_by_name["apply_quick"].setEnabled(self.compare.has_quick())
@@ -349,7 +370,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
         self.settings.add_recent_file(str(Path(path).resolve()))
         self._refresh_recent_menu()
-        self._update_actions()
+        self.update_actions()
         self._autosave_timer.start()
 
     # --- sessions and crash recovery --------------------------------------------------------
@@ -622,6 +643,37 @@ class MainWindow(QMainWindow):
         self.show_status(message)
         self.mask_snapped.emit(False)
 
+    def find_tattoos(self) -> None:
+        """Look for tattoos in the whole photo in the background (``finder/``); what is found is
+        added to the mask, undoably, unless the photo or the mask changed meanwhile.
+        ``tattoos_found`` fires with True or False."""
+        mask = self.mask_array()
+        if self.photo is None or mask is None or self._finding is not None:
+            return
+        job = CallJob(partial(find_tattoos, self.photo.copy(), self._finder, self.settings.device))
+        self._finding = (self.photo, mask)
+        job.finished.connect(self._found_tattoos)
+        job.failed.connect(self._found_no_tattoos)
+        self.show_status("Looking for tattoos in the photo…")
+        start_in_thread(job)
+
+    def _found_tattoos(self, found: tuple) -> None:
+        (photo, mask), self._finding = self._finding, None
+        self._finder, finding = found
+        if photo is not self.photo or not np.array_equal(self.mask_array(), mask):
+            self.show_status("The photo or the mask changed while the finder looked: find again.")
+            self.tattoos_found.emit(False)
+            return
+        if finding.found:
+            self._replace_mask(np.where(finding.mask | (mask > 0), 255, 0).astype(np.uint8), "Find tattoos")
+        self.show_status(finding.summary())
+        self.tattoos_found.emit(finding.found)
+
+    def _found_no_tattoos(self, message: str) -> None:
+        self._finding = None
+        self.show_status(message)
+        self.tattoos_found.emit(False)
+
     def _ask_grow(self, sign: int) -> None:
         pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)
         if ok:
@@ -782,7 +834,7 @@ class MainWindow(QMainWindow):
         self.progress.show()
         self.cancel_button.show()
         self._start(job)
-        self._update_actions()
+        self.update_actions()
 
     def cancel_inpainting(self) -> None:
         if self._job is not None:
@@ -800,7 +852,7 @@ class MainWindow(QMainWindow):
             self._job = None
             self.progress.hide()
             self.cancel_button.hide()
-            self._update_actions()
+            self.update_actions()
 
     def _progress(self, stage: str, step: int, total: int) -> None:
         if not self._from_current_job():
@@ -832,7 +884,7 @@ class MainWindow(QMainWindow):
         results = list(self._partial.values())
         self.compare.set_original(photo_to_qimage(self._crop(results, None)))
         self.compare.set_quick(photo_to_qimage(self._crop(results, False)))
-        self._update_actions()
+        self.update_actions()
 
     def _inpainting_finished(self, results: Optional[list[RegionResult]]) -> None:
         if not self._from_current_job():
@@ -844,7 +896,7 @@ class MainWindow(QMainWindow):
             self.show_status("Inpainting cancelled")
             if not self._partial:
                 self.compare.hide()
-            self._update_actions()
+            self.update_actions()
             return
         self.results = results
         elapsed = time.perf_counter() - self._run_started
@@ -854,7 +906,7 @@ class MainWindow(QMainWindow):
         else:
             self.compare.set_refined(None, "Refinement is off (Preferences)")
         self.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
-        self._update_actions()
+        self.update_actions()
 
     def _inpainting_notice(self, message: str) -> None:
         if not self._from_current_job():
@@ -870,7 +922,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self.show_error(f"Inpainting failed: {message}")
-        self._update_actions()
+        self.update_actions()
 
     def apply_result(self, refined: bool) -> None:
         results = self.results if self.results is not None else (list(self._partial.values()) if self._job and self._partial else None)
@@ -881,7 +933,7 @@ class MainWindow(QMainWindow):
         self.results = None
         self.compare.clear()
         self.compare.hide()
-        self._update_actions()
+        self.update_actions()
         self.show_status("Result applied; paint the next area or export")
 
     # --- preferences and window state -------------------------------------------------------

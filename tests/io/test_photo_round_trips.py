@@ -220,6 +220,24 @@ def test_every_exif_orientation_is_turned_upright_as_pillow_does(tmp_path: Path,
     assert np.array_equal(load_photo(path), expected)
 
 
+def test_a_filmstrip_thumbnail_is_small_upright_and_a_damaged_file_says_so(tmp_path: Path) -> None:
+    from skingan_desktop.io.photos import PhotoError, photo_thumbnail
+
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: 400 wide, 300 high; shown 300 wide, 400 high
+    path = tmp_path / "camera.jpg"
+    Image.fromarray(skin_pattern(300, 400)).save(path, quality=90, exif=exif)
+    thumbnail = photo_thumbnail(path, 120)
+    assert thumbnail.shape == (120, 90, 3)
+    upright = load_photo(path)
+    small = cv2.resize(upright, (90, 120), interpolation=cv2.INTER_AREA)
+    assert np.abs(thumbnail.astype(int) - small).mean() < 6
+    damaged = tmp_path / "damaged.jpg"
+    damaged.write_bytes(path.read_bytes()[:400])
+    with pytest.raises(PhotoError, match="damaged"):
+        photo_thumbnail(damaged)
+
+
 def test_an_8_bit_tiff_export_of_a_camera_photo_keeps_its_exif(tmp_path: Path, inpainter: Inpainter) -> None:
     """Pillow's libtiff refused EXIF's directory pointers ("Error setting from dictionary"):
     an 8-bit TIFF export of any photo with EXIF failed and wrote nothing."""

@@ -19,8 +19,15 @@ from skingan_desktop.cli import main
 from skingan_desktop.ui.main_window import MainWindow
 
 seen = {}
+waited = [0]
 def inspect_and_quit():
     windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+    want_photo = len(sys.argv) > 1
+    ready = windows and (windows[0].photo_path is not None or not want_photo) and windows[0].model_name != "none"
+    waited[0] += 1
+    if not ready and waited[0] < 600:  # the photo opens and the embedded model loads in the background
+        QTimer.singleShot(100, inspect_and_quit)
+        return
     seen["windows"] = len(windows)
     seen["photo"] = str(windows[0].photo_path) if windows else None
     seen["title"] = windows[0].windowTitle() if windows else ""
@@ -32,7 +39,7 @@ def inspect_and_quit():
     QApplication.quit()
 
 app = QApplication(sys.argv[:1])  # run_app uses this instance; timers need it to exist
-QTimer.singleShot(4000, inspect_and_quit)  # long enough for the embedded model to load
+QTimer.singleShot(100, inspect_and_quit)
 seen["exit"] = main(sys.argv[1:])
 print(json.dumps(seen))
 """

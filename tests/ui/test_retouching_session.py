@@ -203,6 +203,36 @@ def test_a_rough_brush_snaps_to_the_ink_and_undo_brings_the_brush_back(qtbot, wi
     assert np.array_equal(window.mask_array(), before)
 
 
+def test_find_tattoos_masks_the_tattoo_undoably_and_leaves_plain_skin_alone(qtbot, window, tattoo_png,
+                                                                             tmp_path: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    action = window.actions_by_name["find_tattoos"]
+    assert action.shortcut().toString() == "Alt+T"
+    edit_menu = next(m for m in window.menuBar().actions() if m.text() == "&Edit").menu()
+    assert action in edit_menu.actions()
+    with qtbot.waitSignal(window.tattoos_found, timeout=60_000) as found:
+        action.trigger()
+    assert found.args == [True]
+    assert window.last_status.startswith("Found 1 tattoo,") and "check the mask" in window.last_status
+    mask = window.mask_array() > 0
+    near = np.zeros_like(mask)
+    near[max(0, y1 - 40):y2 + 40, max(0, x1 - 40):x2 + 40] = True
+    assert mask[y1:y2, x1:x2].mean() > 0.3 and mask[~near].mean() < 0.03
+    window.actions_by_name["undo"].trigger()
+    assert not window.mask_array().any()
+
+    skin = tmp_path / "skin.png"
+    Image.fromarray(lit_skin(480, 360, seed=5)).save(skin)
+    open_photo(qtbot, window, skin)
+    drag_on_canvas(window, [(50, 50), (120, 50)])
+    before = window.mask_array()
+    with qtbot.waitSignal(window.tattoos_found, timeout=60_000) as found:
+        action.trigger()
+    assert found.args == [False] and window.last_status == "No tattoo found in this photo."
+    assert np.array_equal(window.mask_array(), before)
+
+
 def test_eraser_brush_size_keys_zoom_and_settings_persist(qtbot, window, tattoo_png, settings) -> None:
     open_photo(qtbot, window, tattoo_png[0])
     window.canvas.set_brush_size(40)
