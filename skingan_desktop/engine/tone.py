@@ -38,6 +38,7 @@ DEFAULT_TEXTURE_STRENGTH = 1.0  # the grain of the skin around the hole, as it i
 EDGE_DETAIL_REACH = 12   # photo pixels: how far the edge's own detail is carried into the hole
 GRAIN_RAMP = 3.0         # photo pixels: the grain grows from nothing at the edge to full over this depth
 EDGE_TILE = 192          # photo pixels: the edge's band is solved in tiles of this side
+GREY_SHARE = 0.995       # a region this much grey around the hole is a black-and-white photo: the fill is grey
 
 
 def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
@@ -103,9 +104,20 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     tone *= (1 + detail)[..., None]
     if grain is not None:
         tone += grain * (strength * np.clip(depth / GRAIN_RAMP, 0, 1))[..., None]
+    if is_achromatic(photo[~redone]):  # a black-and-white photo: a tint from the generator would show
+        tone[:] = (tone @ LUMA)[..., None]
     inside = hole[top:bottom, left:right]
     np.copyto(out[top:bottom, left:right], np.clip(np.round(tone), 0, 255).astype(np.uint8), where=inside[..., None])
     return out
+
+
+def is_achromatic(pixels: np.ndarray) -> bool:
+    """Whether ``pixels`` (``(n, 3)`` uint8) are grey, as a black-and-white photo's are: red,
+    green and blue within one level of each other nearly everywhere."""
+    if not len(pixels):
+        return False
+    spread = pixels.max(axis=1).astype(np.int16) - pixels.min(axis=1)
+    return float(np.mean(spread <= 1)) > GREY_SHARE
 
 
 def edge_detail(photo: np.ndarray, redone: np.ndarray, box: tuple[int, int, int, int],

@@ -121,3 +121,14 @@ def test_thin_lines_are_crossed_by_the_skins_real_detail() -> None:
     assert error < 0.85 * pores[hole].std()  # grain alone: 0.98 of it
     assert texture_gap(out, hole) < 1.1
     assert np.array_equal(out[~hole], tattooed[~hole])
+
+
+def test_a_black_and_white_photo_gets_a_grey_fill_from_a_tinted_generator() -> None:
+    skin, hole, composite = _skin_hole_and_offset_fill()   # the generator's fill is pink
+    grey = np.repeat(cv2.cvtColor(skin, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    out = native_fill(grey, hole, hole, grey, hole, composite)
+    assert np.array_equal(out[~hole], grey[~hole])
+    assert (out[hole].max(axis=1).astype(int) - out[hole].min(axis=1)).max() <= 1
+    assert np.abs(out[hole].astype(int) - grey[hole]).mean() > 1     # filled, not left as it was
+    coloured = native_fill(skin, hole, hole, skin, hole, composite)   # a colour photo keeps its colours
+    assert (coloured[hole].max(axis=1).astype(int) - coloured[hole].min(axis=1)).mean() > 10
