@@ -103,11 +103,15 @@ def test_the_embedded_finder_finds_nothing_on_plain_skin(finder):
 
 def test_the_finder_gives_the_same_mask_on_any_photo_size(finder, tattoo_photo):
     photo = load_photo(tattoo_photo[0])
-    big = np.repeat(np.repeat(photo, 3, 0), 3, 1)
-    finding = finder.find(big)
-    small = finder.find(photo).mask
-    assert finding.mask.shape == big.shape[:2]
-    assert (finding.mask[1::3, 1::3] == small).mean() > 0.97
+    small = finder.find(photo)
+    for factor in (3, 5):  # 1440 px, then 2400 px: above MASK_SIDE, the mask is made smaller and enlarged
+        big = np.repeat(np.repeat(photo, factor, 0), factor, 1)
+        finding = finder.find(big)
+        assert finding.mask.shape == big.shape[:2]
+        assert (finding.mask[factor // 2::factor, factor // 2::factor] == small.mask).mean() > 0.97
+        assert len(finding.boxes) == len(small.boxes)
+        assert all(abs(a - factor * b) <= 2 * factor for box, small_box in zip(finding.boxes, small.boxes)
+                   for a, b in zip(box, small_box))
 
 
 def test_missing_damaged_and_foreign_weights_say_what_is_wrong(tmp_path):
