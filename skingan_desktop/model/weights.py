@@ -15,7 +15,7 @@ import re
 import struct
 import zipfile
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 import torch
 from safetensors import SafetensorError
@@ -197,9 +197,28 @@ def _read_tensors(path: Path) -> dict[str, Any]:
             RecursionError, MemoryError, struct.error, OSError) as exc:
         # (torch.load hands files named .safetensors to safetensors, whose errors are their own)
         raise WeightsError(f"Weights file {path} could not be read ({_reason(exc)}).") from exc
+    kind = _file_kind(head)
     raise WeightsError(
-        f"{path} is not a model weights file (expected a .ckpt, .pth, .pt, .bin or .safetensors file)."
+        f"{path} is not a model weights file" + (f" but {kind}" if kind else "")
+        + " (expected a .ckpt, .pth, .pt, .bin or .safetensors file of a LaMa generator)."
     )
+
+
+# What a file that is not weights often is, by its first bytes (a photo renamed .ckpt, say).
+_KINDS = ((b"\xff\xd8\xff", "a JPEG image"), (b"\x89PNG", "a PNG image"), (b"GIF8", "a GIF image"),
+          (b"II*\x00", "a TIFF image"), (b"MM\x00*", "a TIFF image"), (b"%PDF", "a PDF document"),
+          (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"), (b"Rar!", "a RAR archive"))
+
+
+def _file_kind(head: bytes) -> Optional[str]:
+    for magic, kind in _KINDS:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "a WebP image"
+    if head.lstrip()[:1] in (b"<", b"{", b"#") or all(32 <= b < 127 or b in (9, 10, 13) for b in head):
+        return "a text file"
+    return None
 
 
 def _read_zip_archive(path: Path) -> dict[str, Any]:

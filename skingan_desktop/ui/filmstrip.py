@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QLabel, QListView, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..io.photos import PhotoError, photo_thumbnail
 from .qt_images import photo_to_qimage
 from .worker import CallJob, start_in_thread
 
-THUMBNAIL = 120
+THUMBNAIL = 96
 MARKS = {"done": "✓ done", "copied": "✓ passed", "error": "✗ failed", "no-mask": "· no mask"}
 
 
@@ -39,14 +39,10 @@ class Filmstrip(QWidget):
         super().__init__(parent)
         self.heading = QLabel("No folder open")
         self.heading.setWordWrap(True)
-        self.strip = QListWidget()
-        self.strip.setViewMode(QListView.ViewMode.IconMode)
-        self.strip.setFlow(QListView.Flow.TopToBottom)
-        self.strip.setWrapping(False)
+        self.strip = QListWidget()  # a column: thumbnail on the left, name and state beside it
         self.strip.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
-        self.strip.setMovement(QListView.Movement.Static)
         self.strip.setUniformItemSizes(True)
-        self.strip.setGridSize(QSize(THUMBNAIL + 24, THUMBNAIL + 44))
+        self.strip.setSpacing(3)
         self.strip.itemClicked.connect(lambda item: self.photo_chosen.emit(self.strip.row(item)))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -60,8 +56,8 @@ class Filmstrip(QWidget):
         self.strip.clear()
         for name, state in zip(names, states):
             item = QListWidgetItem(f"{name}\n{state}")
-            item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             item.setToolTip(name)
+            item.setSizeHint(QSize(THUMBNAIL + 140, THUMBNAIL + 6))
             self.strip.addItem(item)
         job = CallJob(partial(_thumbnails, list(paths)))
         job.finished.connect(self._thumbnails_made)

@@ -50,6 +50,13 @@ from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
 EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp)"
+EMBEDDED_NAME = "SkinGAN default (embedded)"
+
+
+def export_filter_for(suffix: str) -> str:
+    """The entry of the export dialog's filter that shows files named ``*suffix``."""
+    return next((entry for entry in EXPORT_FILTER.split(";;") if f"*{suffix.lower()}" in entry.split("(")[1]),
+                EXPORT_FILTER.split(";;")[0])
 
 
 class ApplyResultCommand(QUndoCommand):
@@ -124,7 +131,7 @@ class MainWindow(QMainWindow):
         self.last_message: Optional[QMessageBox] = None
         self.last_status = ""
         self._job: Optional[InpaintJob] = None
-        self._loading: tuple[Path, Optional[Callable[[], None]]] = (Path(), None)
+        self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
         self._partial: dict[int, RegionResult] = {}
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
@@ -219,6 +226,8 @@ class MainWindow(QMainWindow):
         a("apply_quick", "Use &512 result", "fa5s.check", "Alt+1", lambda: self.apply_result(False))
         a("apply_refined", "Use &refined result", "fa5s.check-double", "Alt+2", lambda: self.apply_result(True))
         a("load_weights", "Load &weights…", "fa5s.brain", None, self._ask_load_weights)
+        a("embedded_model", "Use the &embedded model", "fa5s.undo-alt", None, self.use_embedded_model,
+          "Go back to the model that comes with the app")
         a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
         a("shortcuts", "&Keyboard shortcuts", "fa5s.keyboard", "F1", lambda: ShortcutsDialog(self.actions_by_name.values(), self).open())
         a("about", "&About", "fa5s.info-circle", None, lambda: show_about(self, self.model_name))
@@ -235,7 +244,8 @@ class MainWindow(QMainWindow):
         get = self.actions_by_name
         menus = {
             "&File": ["open", "open_folder", "open_session", "save_session", None, "export", "export_patch", None,
-                      "save_and_next", "next_photo", "previous_photo", None, "load_weights", None, "quit"],
+                      "save_and_next", "next_photo", "previous_photo", None, "load_weights", "embedded_model", None,
+                      "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "find_tattoos", None,
                       "load_mask", "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
@@ -294,6 +304,8 @@ class MainWindow(QMainWindow):
         for name in ("next_photo", "previous_photo"):
             self.actions_by_name[name].setEnabled(reviewing)
         self.actions_by_name["save_and_next"].setEnabled(reviewing and has_photo)
+        self.actions_by_name["embedded_model"].setEnabled(
+            embedded_model_path() is not None and self.model_name != EMBEDDED_NAME)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
         self.actions_by_name["apply_quick"].setEnabled(self.compare.has_quick())
@@ -490,7 +502,7 @@ class MainWindow(QMainWindow):
         suffix = self.photo_path.suffix if self.photo_path.suffix.lower() in SAVE_FORMATS else ".png"
         suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-clean{suffix}")  # same format by default
         path, _ = QFileDialog.getSaveFileName(self, "Export cleaned photo", str(suggestion), EXPORT_FILTER,
-                                              options=QFileDialog.Option.DontConfirmOverwrite)
+                                              export_filter_for(suffix), QFileDialog.Option.DontConfirmOverwrite)
         if not path:
             return
         overwrite_original = self.photo_path is not None and Path(path).resolve() == self.photo_path.resolve()
@@ -750,22 +762,48 @@ class MainWindow(QMainWindow):
         return embedded_model_path()
 
     def load_weights(self, path: Path, then: Optional[Callable[[], None]] = None) -> None:
-        """Load a weights file in a worker thread; the current model stays until it succeeds."""
+        """Load a weights file in a worker thread; the current model stays until it succeeds.
+        If another load is asked for meanwhile, the later one wins."""
         device = self.settings.device
         self.show_status(f"Loading {path.name}…")
-        self._loading = (path, then)
         job = CallJob(lambda: _loaded_and_warmed(path, device))
+        self._loading = (job, path, then)
         job.finished.connect(self._model_loaded)  # bound methods run on the GUI thread
-        job.failed.connect(self.show_error)
+        job.failed.connect(self._model_not_loaded)
         self._start(job)
 
+    def use_embedded_model(self) -> None:
+        """Go back to the model shipped with the app (File > Use the embedded model)."""
+        embedded = embedded_model_path()
+        if embedded is not None:
+            self.settings.weights_path = ""
+            self.load_weights(embedded)
+
+    def _latest_load(self) -> Optional[tuple[Path, Optional[Callable[[], None]]]]:
+        """The path and follow-up of the load whose job sent the signal, if it is the latest."""
+        if self._loading is None or self._loading[0] is not self.sender():
+            return None
+        _, path, then = self._loading
+        self._loading = None
+        return path, then
+
+    def _model_not_loaded(self, message: str) -> None:
+        if self._latest_load() is None:
+            return
+        self.show_error(message)
+        self.show_status(f"Could not load the weights; the model is still {self.model_name}.")
+
     def _model_loaded(self, generator) -> None:
-        path, then = self._loading
+        latest = self._latest_load()
+        if latest is None:
+            return  # superseded by a later load
+        path, then = latest
         self.generator = generator
-        self.model_name = path.name if path != embedded_model_path() else "SkinGAN default (embedded)"
+        self.model_name = path.name if path != embedded_model_path() else EMBEDDED_NAME
         if path != embedded_model_path():
             self.settings.weights_path = str(path)
         self._update_model_label()
+        self.update_actions()
         self.show_status(f"Model {self.model_name} ready")
         if then is not None:
             then()

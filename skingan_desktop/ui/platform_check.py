@@ -35,8 +35,9 @@ DEBIAN_PACKAGES = {
     "libfontconfig.so.1": "libfontconfig1",
     "libdbus-1.so.3": "libdbus-1-3",
 }
-# What the README names for a minimal desktop: the three most often missing.
-USUAL_PACKAGES = ("libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-icccm4")
+# What the README names for a minimal desktop: the ones most often missing (a Debian 12 server with
+# Xvfb installed lacked libxcb-keysyms1 too).
+USUAL_PACKAGES = ("libxcb-cursor0", "libxkbcommon-x11-0", "libxcb-icccm4", "libxcb-keysyms1")
 
 
 def uses_x11(environment: Mapping[str, str]) -> bool:

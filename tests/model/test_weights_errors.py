@@ -12,6 +12,7 @@ import torch
 
 from skingan_desktop.model import WeightsError, load_generator
 from skingan_desktop.model.weights import save_safetensors
+from tests.conftest import PHOTOS
 
 
 class _RunsACommand:
@@ -77,11 +78,19 @@ def test_empty_file(tmp_path: Path) -> None:
     assert "empty" in _refusal(path)
 
 
-@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n" + b"\0" * 64, b"just some text\n" * 10])
-def test_not_a_model_file(tmp_path: Path, content: bytes) -> None:
+@pytest.mark.parametrize("content, kind", [(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "but a PNG image"),
+                                           (b"just some text\n" * 10, "but a text file"),
+                                           (bytes(range(256)), "file (expected")])
+def test_not_a_model_file(tmp_path: Path, content: bytes, kind: str) -> None:
     path = tmp_path / "photo.pth"
     path.write_bytes(content)
-    assert "not a model weights file" in _refusal(path)
+    assert "not a model weights file" in _refusal(path) and kind in _refusal(path)
+
+
+def test_a_photo_renamed_ckpt_is_called_a_photo(tmp_path: Path) -> None:
+    renamed = tmp_path / "best.ckpt"
+    renamed.write_bytes((PHOTOS / "23_1.jpg").read_bytes())
+    assert "is not a model weights file but a JPEG image" in _refusal(renamed)
 
 
 def test_truncated_checkpoint(tmp_path: Path, fixtures_dir: Path) -> None:

@@ -440,3 +440,43 @@ def test_pen_pressure_sets_the_width_of_the_stroke(qtbot, window, tattoo_png) ->
     assert firm == mouse and 45 <= firm <= 58, (light, firm, mouse)
     assert 0.15 <= light / firm <= 0.35, (light, firm)
     assert window.undo_stack.count() == 3
+
+
+def test_weights_loads_the_latest_wins_a_failure_keeps_the_model_and_the_embedded_one_comes_back(
+        qtbot, window, small_weights: Path, tmp_path: Path) -> None:
+    from skingan_desktop.ui.main_window import EMBEDDED_NAME
+    from skingan_desktop.ui.worker import wait_for_all
+    from tests.conftest import PHOTOS
+
+    # The embedded model (slower to load and warm up) is asked for first, the small one after:
+    # the later choice is the model, whichever load ends last.
+    window.load_weights(window.configured_weights())
+    window.load_weights(small_weights)
+    wait_for_all()
+    qtbot.wait(200)  # the loads' signals reach the window
+    assert window.model_name == small_weights.name and "parity_small" in window.model_label.text()
+    from skingan_desktop.model import load_generator
+    size = sum(p.numel() for p in load_generator(small_weights).parameters())
+    assert sum(p.numel() for p in window.generator.parameters()) == size  # the model named is the one that runs
+    action = window.actions_by_name["embedded_model"]
+    assert action.isEnabled()
+
+    photo_as_weights = tmp_path / "big-lama.ckpt"
+    photo_as_weights.write_bytes((PHOTOS / "23_1.jpg").read_bytes())
+    window.load_weights(photo_as_weights)
+    qtbot.waitUntil(lambda: window.last_message is not None and "JPEG image" in window.last_message.text(),
+                    timeout=10_000)
+    assert window.last_status == f"Could not load the weights; the model is still {small_weights.name}."
+    assert window.generator is not None and window.model_name == small_weights.name
+
+    action.trigger()
+    qtbot.waitUntil(lambda: window.model_name == EMBEDDED_NAME, timeout=60_000)
+    assert window.settings.weights_path == "" and not action.isEnabled()
+
+
+def test_the_export_dialog_shows_the_format_it_proposes() -> None:
+    from skingan_desktop.ui.main_window import export_filter_for
+
+    assert export_filter_for(".jpg") == "JPEG (*.jpg *.jpeg)" and export_filter_for(".JPEG") == "JPEG (*.jpg *.jpeg)"
+    assert export_filter_for(".tif") == "TIFF (*.tif *.tiff)" and export_filter_for(".png") == "PNG (*.png)"
+    assert export_filter_for(".webp") == "WebP (*.webp)"
