@@ -212,6 +212,7 @@ def _run_batch(args: argparse.Namespace) -> int:
     from .batch.job import BatchSettings
     from .batch.log import BatchLog
     from .batch.plan import plan_batch
+    from .batch.progress import BatchProgress
     from .batch.run import run_batch, weights_label
 
     if args.workers is not None and args.workers < 1:
@@ -239,13 +240,13 @@ def _run_batch(args: argparse.Namespace) -> int:
                              finder=finder and weights_label(finder), keep_found_masks=args.keep_found_masks)
     log = BatchLog(args.out_dir)
 
-    def report(finished: int, total: int, record: dict) -> None:
-        said = record.get("error") or record.get("note") or f"{record['seconds']:.1f} s"
-        print(f"[{finished}/{total}] {record['photo']}: {record['status']} ({said})", flush=True)
-
     workers = args.workers if args.ray else args.workers or 1
-    summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=workers,
-                        ray_address=args.ray, finder=finder, report=report)
+    progress = BatchProgress()
+    try:
+        summary = run_batch(jobs, settings, log, weights=weights, device=args.device, workers=workers,
+                            ray_address=args.ray, finder=finder, report=progress)
+    finally:
+        progress.close()
     done, copied = summary.with_status("done"), summary.with_status("copied")
     unmasked, failed = summary.with_status("no-mask"), summary.with_status("error")
     print(f"{len(done)} filled, {len(copied)} copied unchanged, {len(failed)} failed"

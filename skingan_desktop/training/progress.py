@@ -1,5 +1,6 @@
-"""Training progress on a terminal: one line that rewrites itself, with a bar, the step, the
-running losses and the throughput. Messages (checkpoints, resumes) print above it."""
+"""Progress on a terminal: one line that rewrites itself, with a bar, the step, the running
+losses and the throughput of a training run (or a batch's photos, ``batch/progress.py``).
+Messages (checkpoints, resumes, finished photos) print above it."""
 
 from __future__ import annotations
 
@@ -25,10 +26,14 @@ class ProgressBar:
         self._line = ""
 
     def update(self, progress: TrainingProgress) -> None:
-        filled = round(min(max(progress.fraction, 0.0), 1.0) * self.bar_width)
         losses = " ".join(f"{name} {value:.4f}" for name, value in progress.losses.items())
-        line = (f"[{'#' * filled}{'.' * (self.bar_width - filled)}] {100 * progress.fraction:3.0f}% "
-                f"step {progress.step}/{progress.total} | {progress.images_per_second:.1f} img/s | {losses}")
+        self.draw(progress.fraction, f"step {progress.step}/{progress.total} | {progress.images_per_second:.1f} img/s"
+                                     f" | {losses}")
+
+    def draw(self, fraction: float, text: str) -> None:
+        """The bar at ``fraction`` (0-1) of the work, followed by ``text``, over the last line."""
+        filled = round(min(max(fraction, 0.0), 1.0) * self.bar_width)
+        line = f"[{'#' * filled}{'.' * (self.bar_width - filled)}] {100 * fraction:3.0f}% {text}"
         self._line = line[: shutil.get_terminal_size().columns - 1]
         self.stream.write("\r\x1b[K" + self._line)
         self.stream.flush()

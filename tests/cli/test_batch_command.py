@@ -238,3 +238,24 @@ def test_the_finder_options_need_find_tattoos(tmp_path: Path) -> None:
     assert_one_line_error(result, "--keep-found-masks go with --find-tattoos")
     result = run_cli("batch", folder, tmp_path / "out", "--find-tattoos", "--finder-weights", tmp_path / "none.safetensors")
     assert_one_line_error(result, "do not exist")
+
+
+def test_at_a_terminal_the_batch_shows_a_bar_under_the_finished_photos() -> None:
+    import io
+
+    from skingan_desktop.batch.progress import BatchProgress
+
+    lines, terminal = io.StringIO(), io.StringIO()
+    progress = BatchProgress(out=lines, bar_stream=terminal)
+    progress(1, 4, {"photo": "a.jpg", "status": "done", "seconds": 1.25})
+    progress(2, 4, {"photo": "b.jpg", "status": "error", "error": "b.jpg is damaged.", "seconds": 0.1})
+    progress.close()
+    shown = terminal.getvalue().split("\r\x1b[K")[-1]  # what the terminal's last line ends as
+    assert "[##########..........]  50% 2/4 photos" in shown and "left" in shown
+    assert "[1/4] a.jpg: done (1.2 s)" in terminal.getvalue() and "[2/4] b.jpg: error (b.jpg is damaged.)" in terminal.getvalue()
+    assert lines.getvalue() == ""  # the lines went above the bar
+
+    plain = io.StringIO()
+    without_terminal = BatchProgress(out=plain)  # under pytest standard error is no terminal
+    without_terminal(1, 1, {"photo": "a.jpg", "status": "done", "seconds": 2.0})
+    assert plain.getvalue() == "[1/1] a.jpg: done (2.0 s)\n"
