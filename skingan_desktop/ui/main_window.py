@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self._job: Optional[InpaintJob] = None
         self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
         self._partial: dict[int, RegionResult] = {}
+        self._results_for: Optional[np.ndarray] = None  # the mask the results on show were made for
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
         self._time_left = TimeLeft()  # restarts by itself when a run's first stage begins
@@ -858,6 +859,7 @@ class MainWindow(QMainWindow):
             self.load_weights(weights, then=self.run_inpainting)
             return
         job = InpaintJob(Inpainter(self.generator, self.inpaint_settings()), self.photo.copy(), mask > 0)
+        self._results_for = mask  # results apply only while the mask is the one they were made for
         job.preview_ready.connect(self._preview_ready)
         job.progress.connect(self._progress)
         job.finished.connect(self._inpainting_finished)
@@ -965,6 +967,9 @@ class MainWindow(QMainWindow):
     def apply_result(self, refined: bool) -> None:
         results = self.results if self.results is not None else (list(self._partial.values()) if self._job and self._partial else None)
         if not results or (refined and any(r.refined is None for r in results)):
+            return
+        if self._results_for is not None and not np.array_equal(self.mask_array(), self._results_for):
+            self.show_status("The mask changed since these results were made: run again to fill it as it is now.")
             return
         self._abandon_job()  # a refinement still running would be for the photo as it was
         self.undo_stack.push(ApplyResultCommand(self, results, refined))

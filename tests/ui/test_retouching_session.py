@@ -480,3 +480,28 @@ def test_the_export_dialog_shows_the_format_it_proposes() -> None:
     assert export_filter_for(".jpg") == "JPEG (*.jpg *.jpeg)" and export_filter_for(".JPEG") == "JPEG (*.jpg *.jpeg)"
     assert export_filter_for(".tif") == "TIFF (*.tif *.tiff)" and export_filter_for(".png") == "PNG (*.png)"
     assert export_filter_for(".webp") == "WebP (*.webp)"
+
+
+def test_results_of_an_earlier_mask_are_not_applied_over_a_changed_one(qtbot, window, tattoo_png,
+                                                                         small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.refine = False
+    window.canvas.set_brush_size(60)
+    middle = (x1 + x2) / 2
+    drag_on_canvas(window, [(middle, y1 + 40), (middle, y2 - 40)])
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    before = window.photo.copy()
+
+    window.actions_by_name["undo"].trigger()   # the stroke goes: the results were made for it
+    assert not window.mask_array().any()
+    window.actions_by_name["apply_quick"].trigger()
+    assert np.array_equal(window.photo, before)
+    assert window.last_status.startswith("The mask changed since these results were made")
+    assert window.undo_stack.canRedo()          # the stroke can still come back
+
+    window.actions_by_name["redo"].trigger()    # the same mask again: its results apply
+    window.actions_by_name["apply_quick"].trigger()
+    assert not np.array_equal(window.photo, before)
