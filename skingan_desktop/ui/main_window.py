@@ -134,6 +134,8 @@ class MainWindow(QMainWindow):
         self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
         self._partial: dict[int, RegionResult] = {}
         self._results_for: Optional[np.ndarray] = None  # the mask the results on show were made for
+        self._restored_edits = False  # the photo came from a session whose edits were never exported
+        self._kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
         self._time_left = TimeLeft()  # restarts by itself when a run's first stage begins
@@ -354,7 +356,9 @@ class MainWindow(QMainWindow):
         path = self._opened_by(self.sender())
         if path is not None:
             self._show_photo(*decoded)
-            self.show_status(f"Opened {path.name}")
+            kept = self._kept_edits
+            self.show_status(f"Opened {path.name}" + (
+                f"; the unsaved edits of the photo before are kept in {kept} (File > Open session)" if kept else ""))
             self.photo_opened.emit(path)
 
     def _photo_not_decoded(self, message: str) -> None:
@@ -364,7 +368,12 @@ class MainWindow(QMainWindow):
             self.photo_refused.emit(path)
 
     def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
-        """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas."""
+        """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas;
+        the unsaved edits of the photo it replaces are kept in a session file."""
+        self._kept_edits = None
+        if self.has_unsaved_edits:
+            self._keep_unsaved_edits()
+        self._restored_edits = False
         self._abandon_job()
         self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
         path = photo_file.path
@@ -385,6 +394,27 @@ class MainWindow(QMainWindow):
         self._refresh_recent_menu()
         self.update_actions()
         self._autosave_timer.start()
+
+    @property
+    def has_unsaved_edits(self) -> bool:
+        """Whether the photo has edits (strokes, applied results) not yet exported or saved."""
+        return self.photo is not None and (not self.undo_stack.isClean() or self._restored_edits)
+
+    def _mark_saved(self) -> None:
+        self.undo_stack.setClean()
+        self._restored_edits = False
+
+    def _keep_unsaved_edits(self) -> None:
+        """Before another photo replaces this one: its unsaved edits go to a session file of
+        their own (in the background), and the status bar says where."""
+        assert self.photo_path is not None and self.photo_file is not None
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path = self.settings.data_dir / "unsaved" / f"{self.photo_path.stem}-{stamp}{SESSION_SUFFIX}"
+        self._kept_edits = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        job = CallJob(partial(save_session, path, self._session_snapshot(), self.photo_file.rgb8))
+        job.failed.connect(lambda message: self.show_error(f"The unsaved edits could not be kept: {message}"))
+        start_in_thread(job)
 
     # --- sessions and crash recovery --------------------------------------------------------
     def autosave(self) -> None:
@@ -429,6 +459,7 @@ class MainWindow(QMainWindow):
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
+        self._mark_saved()
         self.show_status(f"Session saved to {path}")
         return True
 
@@ -441,11 +472,13 @@ class MainWindow(QMainWindow):
             self.show_error(str(exc))
             return False
         self._show_photo(photo_file, session.edited, session.mask)
+        self._restored_edits = bool(session.mask.any()) or not np.array_equal(session.edited, photo_file.rgb8)
         self.show_status(f"Session {Path(path).name} restored")
         return True
 
     def offer_recovery(self) -> None:
-        """After a crash, offer to restore the last session from the recovery file."""
+        """At start, after a crash or a close that left edits not exported, offer to restore
+        the last session from the recovery file."""
         try:
             header = recovery_candidate(self.settings.recovery_path)
         except DamagedRecovery as exc:
@@ -455,7 +488,8 @@ class MainWindow(QMainWindow):
             return
         answer = QMessageBox.question(
             self, "Restore your work?",
-            f"SkinGAN Desktop did not close normally. Restore the mask and edits of {Path(header['photo']).name}?")
+            f"The mask and edits of {Path(header['photo']).name} were not exported when SkinGAN Desktop last "
+            "closed. Restore them?")
         if answer == QMessageBox.StandardButton.Yes:
             self.open_session_file(self.settings.recovery_path)
         else:
@@ -537,6 +571,7 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # an encoder's own failure
             self.show_error(f"{path.name} could not be written ({exc or type(exc).__name__}); nothing was saved.")
             return False
+        self._mark_saved()
         self.show_status(f"Saved to {path}")
         return True
 
@@ -998,7 +1033,13 @@ class MainWindow(QMainWindow):
         self._autosave_timer.stop()
         self._autosave_again = False
         wait_for_all()  # inpainting and any autosave write
-        self.settings.recovery_path.unlink(missing_ok=True)  # a normal exit leaves nothing to recover
+        if self.has_unsaved_edits:  # kept for the next start to offer, as after a crash
+            try:
+                save_session(self.settings.recovery_path, self._session_snapshot(), self.photo_file.rgb8)
+            except PhotoError:
+                pass  # the last autosave stays
+        else:
+            self.settings.recovery_path.unlink(missing_ok=True)  # nothing left to recover
         self.settings.store.setValue("window/geometry", self.saveGeometry())
         self.settings.store.setValue("window/state", self.saveState())
         self.settings.store.sync()

@@ -47,4 +47,62 @@ def test_closing_during_refinement_exits_cleanly(tattoo_png, small_weights: Path
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "closed"
     assert "QThread: Destroyed while thread" not in result.stderr
-    assert not list((tmp_path / "data").rglob("recovery.skingan"))  # a clean exit leaves nothing to recover
+    assert len(list((tmp_path / "data").rglob("recovery.skingan"))) == 1  # the stroke was never exported: kept
+
+
+def test_closing_with_edits_not_exported_keeps_them_for_the_next_start(qtbot, settings, tattoo_png, tmp_path: Path,
+                                                                       monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from skingan_desktop.ui.main_window import MainWindow
+    from tests.ui.conftest import drag_on_canvas, open_photo
+
+    first = MainWindow(settings)
+    qtbot.addWidget(first)
+    first.show()
+    open_photo(qtbot, first, tattoo_png[0])
+    drag_on_canvas(first, [(300, 300), (500, 400)])
+    painted = first.mask_array()
+    first.close()
+    assert settings.recovery_path.is_file()
+
+    asked: list[str] = []
+    def say_yes(parent, title, text, *args, **kwargs):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(say_yes))
+    second = MainWindow(settings)
+    qtbot.addWidget(second)
+    second.show()
+    second.offer_recovery()
+    assert "were not exported" in asked[0] and "arm.png" in asked[0]
+    assert second.photo_path == tattoo_png[0] and (second.mask_array() == painted).all()
+
+    assert second.export_to(tmp_path / "clean.png")  # exported now: closing leaves nothing behind
+    second.close()
+    assert not settings.recovery_path.exists()
+
+
+def test_opening_another_photo_keeps_the_unsaved_edits_of_the_first(qtbot, window, tattoo_png, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from skingan_desktop.ui.worker import wait_for_all
+    from tests.conftest import lit_skin
+    from tests.ui.conftest import drag_on_canvas, open_photo
+
+    open_photo(qtbot, window, tattoo_png[0])
+    drag_on_canvas(window, [(300, 300), (500, 400)])
+    painted = window.mask_array()
+    other = tmp_path / "skin.png"
+    Image.fromarray(lit_skin()).save(other)
+    open_photo(qtbot, window, other)
+    assert "the unsaved edits of the photo before are kept in" in window.last_status
+    kept = Path(window.last_status.split("kept in ")[1].split(" (File")[0])
+    wait_for_all()
+    assert kept.is_file() and kept.parent == window.settings.data_dir / "unsaved"
+
+    assert window.open_session_file(kept)
+    assert window.photo_path == tattoo_png[0] and (window.mask_array() == painted).all()
+    assert window.export_to(tmp_path / "clean.png")
+    open_photo(qtbot, window, other)  # exported: nothing more to keep
+    assert window.last_status == "Opened skin.png"
