@@ -17,10 +17,12 @@ from PySide6.QtGui import (
     QUndoCommand, QUndoStack, QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget,
+    QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QStyleOptionGraphicsItem,
+    QWidget,
 )
 
 HOLE_THRESHOLD = 128  # mask alpha at or above this is hole
+EMPTY_HINT = "Open a photo with File > Open (Ctrl+O), or drop one here"
 
 
 def _put_patch(target: QImage, rect: QRect, patch: QImage) -> None:
@@ -127,6 +129,9 @@ class PhotoCanvas(QGraphicsView):
         # A pen's pressure (0-1] while it touches a tablet; None for the mouse (full size).
         self._pen_pressure: Optional[float] = None
         self._last_pressure = 1.0
+        hint = self.scene().addText(EMPTY_HINT)  # until the first photo: what to do first
+        hint.setDefaultTextColor(QColor(190, 190, 195))
+        hint.setScale(1.4)
 
     # --- photo and mask -------------------------------------------------------------------
     def set_photo(self, image: QImage) -> None:
@@ -165,6 +170,10 @@ class PhotoCanvas(QGraphicsView):
 
     def has_photo(self) -> bool:
         return self.mask_layer is not None
+
+    def shown_texts(self) -> list[str]:
+        """The texts the canvas shows (the hint on an empty start)."""
+        return [item.toPlainText() for item in self.scene().items() if isinstance(item, QGraphicsTextItem)]
 
     # --- view -------------------------------------------------------------------------------
     def zoom_factor(self) -> float:

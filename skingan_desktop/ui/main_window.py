@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
         for name, action in (("undo", undo), ("redo", redo)):
             self.addAction(action)
             self.actions_by_name[name] = action
+        self.undo_stack.undoTextChanged.connect(lambda _: self._undo_tooltips())
+        self.undo_stack.redoTextChanged.connect(lambda _: self._undo_tooltips())
+        self._undo_tooltips()
         a("brush", "&Brush", "fa5s.paint-brush", "B", lambda: self.set_erasing(False), "Paint the area to remove", True)
         a("eraser", "&Eraser", "fa5s.eraser", "E", lambda: self.set_erasing(True), "Erase the mask", True)
         a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
@@ -242,6 +245,15 @@ class MainWindow(QMainWindow):
                        "fa5s.microchip", None, lambda _=False, c=choice: self.set_device(c), checkable=True)
             action.setChecked(self.settings.device == choice)
             self.device_actions[choice] = action
+
+    def _undo_tooltips(self) -> None:
+        """Undo and Redo say what they undo and their shortcut (their text follows the history)."""
+        try:
+            for name in ("undo", "redo"):
+                action = self.actions_by_name[name]
+                action.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
+        except RuntimeError:  # the window is being destroyed: its actions go before its history
+            pass
 
     def _create_menus_and_toolbar(self) -> None:
         get = self.actions_by_name
@@ -1011,6 +1023,7 @@ class MainWindow(QMainWindow):
         self.results = None
         self.compare.clear()
         self.compare.hide()
+        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # keys (\, arrows) go to the photo, not the history
         self.update_actions()
         self.show_status("Result applied; paint the next area or export")
 

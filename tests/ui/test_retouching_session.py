@@ -505,3 +505,35 @@ def test_results_of_an_earlier_mask_are_not_applied_over_a_changed_one(qtbot, wi
     window.actions_by_name["redo"].trigger()    # the same mask again: its results apply
     window.actions_by_name["apply_quick"].trigger()
     assert not np.array_equal(window.photo, before)
+
+
+def test_an_empty_start_says_what_to_do_and_undo_says_what_it_undoes(qtbot, window, tattoo_png) -> None:
+    assert window.canvas.shown_texts() == ["Open a photo with File > Open (Ctrl+O), or drop one here"]
+    assert window.actions_by_name["undo"].toolTip() == "Undo (Ctrl+Z)"
+    open_photo(qtbot, window, tattoo_png[0])
+    assert window.canvas.shown_texts() == []
+    drag_on_canvas(window, [(300, 300), (400, 300)])
+    undo = window.actions_by_name["undo"].toolTip()
+    assert undo.startswith("Undo ") and undo.endswith("(Ctrl+Z)") and len(undo) > len("Undo (Ctrl+Z)")
+    window.actions_by_name["undo"].trigger()
+    assert window.actions_by_name["redo"].toolTip().endswith("(Ctrl+Shift+Z)")
+
+
+def test_after_apply_the_keys_go_to_the_photo_not_the_history(qtbot, window, tattoo_png, small_weights: Path) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.refine = False
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    window.history_view.setFocus()  # as after a click in the History panel
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    window.compare.apply_quick_button.click()
+    applied = window.photo.copy()
+    focused = QApplication.focusWidget()
+    assert focused is window.canvas or window.canvas.isAncestorOf(focused)
+    qtbot.keyClick(focused, Qt.Key.Key_Up)  # an arrow key scrolls the photo; it does not undo the apply
+    assert np.array_equal(window.photo, applied)
