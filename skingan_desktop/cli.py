@@ -416,6 +416,9 @@ def _run_inpaint(args: argparse.Namespace) -> int:
         settings.texture_strength = args.texture_strength
     results = Inpainter(generator, settings).run(photo, hole)
     assert results is not None  # nothing cancels a command-line run
+    if settings.refine and all(r.refined is None or np.array_equal(r.refined, r.preview) for r in results):
+        print(f"Note: every region is within the quick result's {settings.preview_side} px, so the refined "
+              "result is the same as the 512 one (refinement adds detail only to larger regions).")
     for output, refined in wanted:
         write_photo(output, photo_file, apply_results(photo, results, refined=refined), quality=args.quality,
                     subsampling=args.subsampling, private=not args.keep_private_metadata,

@@ -174,6 +174,20 @@ def test_both_results_from_the_command_line(tmp_path: Path, small_weights: Path)
         assert np.array_equal(result[~hole], photo[~hole])
     assert not np.array_equal(quick[hole], sharp[hole])
     assert np.array_equal(np.asarray(Image.open(refined)), sharp)
+    assert "Note:" not in both.stdout
+
+
+def test_refining_a_small_region_says_it_gives_the_512_result(tmp_path: Path, small_weights: Path) -> None:
+    rng = np.random.default_rng(4)
+    Image.fromarray(rng.integers(0, 256, (300, 400, 3), dtype=np.uint8)).save(tmp_path / "small.png")
+    mask = np.zeros((300, 400), np.uint8)
+    mask[100:200, 150:250] = 255
+    Image.fromarray(mask).save(tmp_path / "mask.png")
+    result = run_cli("inpaint", tmp_path / "small.png", tmp_path / "mask.png", "--both", tmp_path / "a.png",
+                     tmp_path / "b.png", "--weights", small_weights, "--iters", "3")
+    assert result.returncode == 0, result.stderr
+    assert "the refined result is the same as the 512 one" in result.stdout
+    assert np.array_equal(np.asarray(Image.open(tmp_path / "a.png")), np.asarray(Image.open(tmp_path / "b.png")))
 
 
 def test_the_entry_script_runs_as_a_top_level_script() -> None:
