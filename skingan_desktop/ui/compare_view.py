@@ -43,6 +43,9 @@ class _ResultView(QGraphicsView):
             self.zoom_requested.emit(1.25 ** steps)
 
 
+REFINING = "Refined 1024 result: refining… (the 512 result until it is ready)"
+
+
 class CompareView(QWidget):
     """Shows a work area's original, 512 result and refined result; the user picks one."""
 
@@ -96,6 +99,7 @@ class CompareView(QWidget):
 
     def clear(self) -> None:
         self._original = self._quick = self._refined = None
+        self._refining = False  # the 512 result is in and the refined one is being made
         for view in (self.quick_view, self.refined_view):
             view.show_image(None)
         self.refined_label.setText("Refined 1024 result")
@@ -108,6 +112,9 @@ class CompareView(QWidget):
     def set_quick(self, image: QImage) -> None:
         first = self._quick is None
         self._quick = image
+        if self._refined is None and first:
+            self._refining = True
+            self.refined_label.setText(REFINING)
         self._refresh()
         if first:
             for view in (self.quick_view, self.refined_view):
@@ -116,6 +123,7 @@ class CompareView(QWidget):
 
     def set_refined(self, image: Optional[QImage], note: str = "Refined 1024 result") -> None:
         self._refined = image
+        self._refining = False
         self.refined_label.setText(note)
         self._refresh()
 
@@ -135,7 +143,9 @@ class CompareView(QWidget):
             self.refined_view.show_image(self._original)
         else:
             self.quick_view.show_image(self._quick)
-            self.refined_view.show_image(self._refined or self._original)
+            # Until the refined result is ready its pane shows the 512 one (the label says so),
+            # never the untouched tattoo under the refined result's name.
+            self.refined_view.show_image(self._refined or (self._quick if self._refining else self._original))
         self._update_buttons()
 
     def _update_buttons(self) -> None:

@@ -983,6 +983,9 @@ class MainWindow(QMainWindow):
             self.show_status("Inpainting cancelled")
             if not self._partial:
                 self.compare.hide()
+            else:  # the 512 results of the regions done so far can still be used
+                self.results = [self._partial[index] for index in sorted(self._partial)]
+                self.compare.set_refined(None, "Refinement cancelled: the 512 result is ready")
             self.update_actions()
             return
         self.results = results

@@ -537,3 +537,25 @@ def test_after_apply_the_keys_go_to_the_photo_not_the_history(qtbot, window, tat
     assert focused is window.canvas or window.canvas.isAncestorOf(focused)
     qtbot.keyClick(focused, Qt.Key.Key_Up)  # an arrow key scrolls the photo; it does not undo the apply
     assert np.array_equal(window.photo, applied)
+
+
+def test_while_refining_the_refined_pane_shows_the_512_result_and_says_so(qtbot, window, tattoo_png,
+                                                                            small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.n_iters = 100_000  # a refinement that runs until cancelled
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    compare = window.compare
+    assert compare.refined_label.text().startswith("Refined 1024 result: refining")
+    shown = compare.refined_view.item.pixmap().toImage()
+    assert shown == compare.quick_view.item.pixmap().toImage()  # not the untouched tattoo
+    window.cancel_inpainting()
+    qtbot.waitUntil(lambda: "cancelled" in compare.refined_label.text(), timeout=60_000)
+    assert not window.actions_by_name["apply_refined"].isEnabled() and window.actions_by_name["apply_quick"].isEnabled()
+    before = window.photo.copy()
+    window.actions_by_name["apply_quick"].trigger()  # the 512 result is still there to use
+    assert not np.array_equal(window.photo, before)
