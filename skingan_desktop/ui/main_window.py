@@ -391,6 +391,8 @@ class MainWindow(QMainWindow):
         path = photo_file.path
         self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
         self.canvas.set_photo(photo_to_qimage(working))
+        if self.settings.brush_share > 0:  # the same brush for this photo's size
+            self.canvas.set_brush_size(round(self.settings.brush_share * max(working.shape[:2])))
         self.canvas.mask_layer.color = self.settings.overlay_color
         self.canvas.mask_layer.overlay_opacity = self.settings.overlay_opacity
         self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
@@ -596,6 +598,8 @@ class MainWindow(QMainWindow):
     def _brush_size_changed(self, size: int) -> None:
         self.brush_label.setText(f"Brush {size} px")
         self.settings.brush_size = size
+        if self.photo is not None:
+            self.settings.brush_share = size / max(self.photo.shape[:2])
 
     def _set_showing_original(self, on: bool) -> None:
         self.actions_by_name["show_original"].setChecked(on)

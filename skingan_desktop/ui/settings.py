@@ -53,6 +53,9 @@ class AppSettings:
     texture_strength = property(lambda s: s._get("fill/grain_strength", DEFAULT_TEXTURE_STRENGTH, float),
                                 lambda s, v: s._set("fill/grain_strength", v))
     brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
+    # The brush as a share of the photo's long side, so that a big brush on a 26 MP photo is not
+    # a huge one on a 480 px photo; 0 until a brush size is chosen with a photo open.
+    brush_share = property(lambda s: s._get("brush/share", 0.0, float), lambda s, v: s._set("brush/share", v))
     overlay_opacity = property(lambda s: s._get("overlay/opacity", 0.55, float),
                                lambda s, v: s._set("overlay/opacity", v))
     privacy = property(lambda s: s._get("export/privacy", True, bool), lambda s, v: s._set("export/privacy", v))

@@ -559,3 +559,16 @@ def test_while_refining_the_refined_pane_shows_the_512_result_and_says_so(qtbot,
     before = window.photo.copy()
     window.actions_by_name["apply_quick"].trigger()  # the 512 result is still there to use
     assert not np.array_equal(window.photo, before)
+
+
+def test_the_brush_keeps_its_size_relative_to_the_photo(qtbot, window, tmp_path: Path) -> None:
+    big, small = tmp_path / "big.png", tmp_path / "small.png"
+    Image.fromarray(lit_skin(2000, 3000)).save(big)
+    Image.fromarray(lit_skin(360, 480)).save(small)
+    open_photo(qtbot, window, big)
+    window.canvas.set_brush_size(600)            # a fifth of the big photo's width
+    open_photo(qtbot, window, small)
+    assert window.canvas.brush_size == 96        # a fifth of the small one's, not 600 px
+    assert "Brush 96 px" in window.brush_label.text()
+    open_photo(qtbot, window, big)
+    assert window.canvas.brush_size == 600
