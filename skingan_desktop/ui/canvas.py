@@ -192,6 +192,14 @@ class PhotoCanvas(QGraphicsView):
             self.fitInView(self.photo_item, Qt.AspectRatioMode.KeepAspectRatio)
             self.zoom_changed.emit(self.zoom_factor())
 
+    def zoom_to_area(self, left: int, top: int, right: int, bottom: int) -> None:
+        """Fit the photo's rectangle (with a quarter of its size around it) into the window."""
+        width, height = right - left, bottom - top
+        margin_x, margin_y = max(8.0, width / 4), max(8.0, height / 4)
+        self.fitInView(QRectF(left - margin_x, top - margin_y, width + 2 * margin_x, height + 2 * margin_y),
+                       Qt.AspectRatioMode.KeepAspectRatio)
+        self.zoom_changed.emit(self.zoom_factor())
+
     def zoom_to_actual_size(self) -> None:
         self.set_zoom(1.0)
 

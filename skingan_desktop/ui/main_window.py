@@ -213,6 +213,8 @@ class MainWindow(QMainWindow):
         a("zoom_out", "Zoom &out", "fa5s.search-minus", QKeySequence.StandardKey.ZoomOut, lambda: self.canvas.zoom_by(0.8))
         a("fit", "&Fit to window", "fa5s.expand", "Ctrl+0", self.canvas.fit_to_window)
         a("actual", "&100 %", "fa5s.compress", "Ctrl+1", self.canvas.zoom_to_actual_size)
+        a("zoom_to_mask", "Zoom to &mask", "fa5s.crosshairs", "Ctrl+2", self.zoom_to_mask,
+          "Fit the masked area (with some skin around it) into the window")
         a("show_original", "Show &original", "fa5s.images", None, self._show_original,
           "Show the original photo where it was edited (or hold \\)", True)
         a("toggle_mask", "&Show mask", "fa5s.eye", "H", self._toggle_mask, "Show or hide the mask overlay", True)
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
                       "quit"],
             "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "find_tattoos", None,
                       "load_mask", "save_mask", None, "preferences"],
-            "&View": ["zoom_in", "zoom_out", "fit", "actual", None, "show_original", "toggle_mask", "overlay_color",
+            "&View": ["zoom_in", "zoom_out", "fit", "actual", "zoom_to_mask", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
             "T&ools": ["brush", "eraser", "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
@@ -313,7 +315,7 @@ class MainWindow(QMainWindow):
         has_photo = self.photo is not None
         running = self._job is not None
         for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink",
-                     "find_tattoos", "load_mask", "save_mask", "fit", "actual", "show_original"):
+                     "find_tattoos", "load_mask", "save_mask", "fit", "actual", "zoom_to_mask", "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
         reviewing = self.folder_review.active
         for name in ("next_photo", "previous_photo"):
@@ -672,6 +674,14 @@ class MainWindow(QMainWindow):
         mask = self.mask_array()
         if mask is not None and mask.any():
             self._replace_mask(np.zeros_like(mask), "Clear mask")
+
+    def zoom_to_mask(self) -> None:
+        mask = self.mask_array()
+        bounds = mask_bounds(mask) if mask is not None else None
+        if bounds is None:
+            self.show_status("The mask is empty: nothing to zoom to.")
+            return
+        self.canvas.zoom_to_area(*bounds)
 
     def grow_mask(self, pixels: int) -> None:
         mask = self.mask_array()

@@ -572,3 +572,22 @@ def test_the_brush_keeps_its_size_relative_to_the_photo(qtbot, window, tmp_path:
     assert "Brush 96 px" in window.brush_label.text()
     open_photo(qtbot, window, big)
     assert window.canvas.brush_size == 600
+
+
+def test_zoom_to_mask_fits_the_masked_area_into_the_window(qtbot, window, tattoo_png) -> None:
+    from PySide6.QtCore import QPointF
+
+    open_photo(qtbot, window, tattoo_png[0])
+    window.canvas.set_brush_size(20)
+    drag_on_canvas(window, [(400, 500), (460, 540)])
+    fitted = window.canvas.zoom_factor()
+    action = window.actions_by_name["zoom_to_mask"]
+    assert action.shortcut().toString() == "Ctrl+2"
+    action.trigger()
+    assert window.canvas.zoom_factor() > 3 * fitted
+    viewport = window.canvas.viewport().rect()
+    for corner in ((390, 490), (470, 550)):  # the stroke and its tips are in view
+        assert viewport.contains(window.canvas.mapFromScene(QPointF(*corner)))
+    window.clear_mask()
+    action.trigger()
+    assert window.last_status == "The mask is empty: nothing to zoom to."
