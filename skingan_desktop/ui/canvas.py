@@ -100,6 +100,7 @@ class PhotoCanvas(QGraphicsView):
     """Shows the photo and lets the user paint the mask, zoom and pan."""
 
     zoom_changed = Signal(float)
+    ink_clicked = Signal(int, int)  # with adding_ink on, a left click at photo (x, y) asks for the ink there
     brush_size_changed = Signal(int)
     mask_edited = Signal()
 
@@ -120,6 +121,7 @@ class PhotoCanvas(QGraphicsView):
         self.brush_size = 40
         self.hardness = 0.7
         self.erasing = False
+        self.adding_ink = False  # a left click asks for the ink there instead of painting
         self._stroke_start_mask: Optional[QImage] = None
         self._stroke_rect = QRect()
         self._last_point: Optional[QPointF] = None
@@ -287,7 +289,11 @@ class PhotoCanvas(QGraphicsView):
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
             return
         if event.button() == Qt.MouseButton.LeftButton and self.has_photo():
-            self._begin_stroke(self.mapToScene(event.position().toPoint()))
+            point = self.mapToScene(event.position().toPoint())
+            if self.adding_ink:
+                self.ink_clicked.emit(int(point.x()), int(point.y()))
+                return
+            self._begin_stroke(point)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._panning_from is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine.ink import snap_to_ink
+from ..engine.ink_at import ink_at
 from ..finder.find import find_tattoos
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
     photo_opened = Signal(Path)  # the photo is on the canvas
     photo_refused = Signal(Path)  # it could not be read; the user was told why
     mask_snapped = Signal(bool)  # snap to ink ended: the mask was replaced (True) or left as it was
+    ink_added = Signal(bool)  # add ink by clicking ended: ink was added to the mask (True) or not
     tattoos_found = Signal(bool)  # find tattoos ended: the found tattoos were added to the mask (True) or not
 
     def __init__(self, settings: Optional[AppSettings] = None) -> None:
@@ -148,6 +150,7 @@ class MainWindow(QMainWindow):
         self._create_status_bar()
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
+        self.canvas.ink_clicked.connect(self._ink_clicked)
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self.update_actions())
         self._autosave_job: Optional[CallJob] = None
@@ -207,6 +210,8 @@ class MainWindow(QMainWindow):
         self._undo_tooltips()
         a("brush", "&Brush", "fa5s.paint-brush", "B", lambda: self.set_erasing(False), "Paint the area to remove", True)
         a("eraser", "&Eraser", "fa5s.eraser", "E", lambda: self.set_erasing(True), "Erase the mask", True)
+        a("add_ink", "&Add ink by clicking", "fa5s.eye-dropper", "G", lambda: self.set_adding_ink(True),
+          "Click on a part of a tattoo the mask missed: its ink, whole, is added", True)
         a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
         a("bigger", "Brush bigger", "fa5s.plus-circle", "]", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 1.25 + 1))
         a("zoom_in", "Zoom &in", "fa5s.search-plus", QKeySequence.StandardKey.ZoomIn, lambda: self.canvas.zoom_by(1.25))
@@ -267,7 +272,7 @@ class MainWindow(QMainWindow):
                       "load_mask", "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", "zoom_to_mask", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
-            "T&ools": ["brush", "eraser", "smaller", "bigger"],
+            "T&ools": ["brush", "eraser", "add_ink", "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
         }
@@ -290,7 +295,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.folder_review.dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
-        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "smaller", "bigger", "snap_to_ink",
+        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "add_ink", "smaller", "bigger",
+                     "snap_to_ink",
                      "find_tattoos", None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
             toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
@@ -594,8 +600,46 @@ class MainWindow(QMainWindow):
     # --- mask -------------------------------------------------------------------------------
     def set_erasing(self, erasing: bool) -> None:
         self.canvas.erasing = erasing
+        self.canvas.adding_ink = False
         self.actions_by_name["brush"].setChecked(not erasing)
         self.actions_by_name["eraser"].setChecked(erasing)
+        self.actions_by_name["add_ink"].setChecked(False)
+
+    def set_adding_ink(self, on: bool) -> None:
+        """The Add ink tool: a click on a part of a tattoo the mask missed adds that ink."""
+        self.canvas.adding_ink = on
+        self.actions_by_name["add_ink"].setChecked(on)
+        self.actions_by_name["brush"].setChecked(not on and not self.canvas.erasing)
+        self.actions_by_name["eraser"].setChecked(not on and self.canvas.erasing)
+        if on:
+            self.show_status("Click on ink the mask missed to add it (B or E to paint again).")
+
+    def _ink_clicked(self, x: int, y: int) -> None:
+        mask = self.mask_array()
+        if self.photo is None or mask is None or self._snapping is not None:
+            return
+        job = CallJob(partial(ink_at, self.photo.copy(), (x, y), mask > 0))
+        self._snapping = mask
+        job.finished.connect(self._ink_at_click)
+        job.failed.connect(self._no_ink_at_click)
+        self.show_status("Finding the ink where you clicked…")
+        start_in_thread(job)
+
+    def _ink_at_click(self, grown: np.ndarray) -> None:
+        before, self._snapping = self._snapping, None
+        if not np.array_equal(self.mask_array(), before):
+            self.show_status("The mask changed while the ink was being found: click again.")
+            self.ink_added.emit(False)
+            return
+        added = int(grown.sum() - (before > 0).sum())
+        self._replace_mask(np.where(grown, 255, 0).astype(np.uint8), "Add ink")
+        self.show_status(f"Added the ink at the click ({added} px).")
+        self.ink_added.emit(True)
+
+    def _no_ink_at_click(self, message: str) -> None:
+        self._snapping = None
+        self.show_status(message)
+        self.ink_added.emit(False)
 
     def _brush_size_changed(self, size: int) -> None:
         self.brush_label.setText(f"Brush {size} px")

@@ -591,3 +591,47 @@ def test_zoom_to_mask_fits_the_masked_area_into_the_window(qtbot, window, tattoo
     window.clear_mask()
     action.trigger()
     assert window.last_status == "The mask is empty: nothing to zoom to."
+
+
+def test_a_click_with_add_ink_adds_the_missed_part_of_the_tattoo(qtbot, window, tmp_path: Path) -> None:
+    import cv2
+    from PySide6.QtCore import QEvent, QPointF
+
+    from tests.ui.conftest import send_mouse
+
+    skin = lit_skin(300, 400)
+    circle, eye = np.zeros(skin.shape[:2], np.uint8), np.zeros(skin.shape[:2], np.uint8)
+    cv2.circle(circle, (120, 150), 50, 255, 3)
+    cv2.ellipse(eye, (300, 90), (9, 6), 0, 0, 360, 255, -1)
+    inked = (circle | eye) > 0
+    photo = skin.copy()
+    photo[inked] = (0.35 * skin[inked] + 0.65 * np.array([40, 45, 70])).astype(np.uint8)
+    path = tmp_path / "bird.png"
+    Image.fromarray(photo).save(path)
+    open_photo(qtbot, window, path)
+    window.canvas.set_brush_size(20)
+    drag_on_canvas(window, [(120, 97), (173, 150), (120, 203), (67, 150), (120, 97)])  # round the circle only
+    painted = window.mask_array() > 0
+    assert not painted[eye > 0].any()
+
+    def click(x: float, y: float) -> None:
+        viewport = window.canvas.viewport()
+        at = QPointF(window.canvas.mapFromScene(QPointF(x, y)))
+        send_mouse(viewport, QEvent.Type.MouseButtonPress, at, Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton)
+        send_mouse(viewport, QEvent.Type.MouseButtonRelease, at, Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton)
+
+    qtbot.keyClick(window.canvas, Qt.Key.Key_G)
+    assert window.actions_by_name["add_ink"].isChecked() and not window.actions_by_name["brush"].isChecked()
+    with qtbot.waitSignal(window.ink_added, timeout=30_000) as added:
+        click(300, 90)
+    assert added.args == [True] and window.last_status.startswith("Added the ink at the click")
+    mask = window.mask_array() > 0
+    assert mask[eye > 0].all() and mask[painted].all()
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.mask_array() > 0, painted)
+
+    with qtbot.waitSignal(window.ink_added, timeout=30_000) as added:
+        click(330, 250)  # plain skin
+    assert added.args == [False] and window.last_status.startswith("No ink found where you clicked")
+    qtbot.keyClick(window.canvas, Qt.Key.Key_B)
+    assert window.actions_by_name["brush"].isChecked() and not window.actions_by_name["add_ink"].isChecked()
