@@ -22,9 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
-from ..engine.ink import snap_to_ink
-from ..engine.ink_at import ink_at
-from ..finder.find import find_tattoos
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results, warm_up
@@ -43,6 +40,7 @@ from .canvas import HOLE_THRESHOLD, MaskReplaceCommand, PhotoCanvas
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
 from .folder_review import FolderReviewPanel
+from .mask_tools import MaskTools
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .settings import AppSettings
 from .time_left import TimeLeft, describe as describe_time_left
@@ -95,9 +93,6 @@ def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
 class MainWindow(QMainWindow):
     photo_opened = Signal(Path)  # the photo is on the canvas
     photo_refused = Signal(Path)  # it could not be read; the user was told why
-    mask_snapped = Signal(bool)  # snap to ink ended: the mask was replaced (True) or left as it was
-    ink_added = Signal(bool)  # add ink by clicking ended: ink was added to the mask (True) or not
-    tattoos_found = Signal(bool)  # find tattoos ended: the found tattoos were added to the mask (True) or not
 
     def __init__(self, settings: Optional[AppSettings] = None) -> None:
         super().__init__()
@@ -144,19 +139,21 @@ class MainWindow(QMainWindow):
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
         self.actions_by_name: dict[str, QAction] = {}
+        self.mask_tools = MaskTools(self)
+        # The tools' signals, as the window's: snap to ink, add ink and find tattoos ended (True:
+        # the mask changed).
+        self.mask_snapped, self.ink_added = self.mask_tools.mask_snapped, self.mask_tools.ink_added
+        self.tattoos_found = self.mask_tools.tattoos_found
         self.folder_review = FolderReviewPanel(self)
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
-        self.canvas.ink_clicked.connect(self._ink_clicked)
+        self.canvas.ink_clicked.connect(self.mask_tools.add_ink_at)
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self.update_actions())
         self._autosave_job: Optional[CallJob] = None
-        self._snapping: Optional[np.ndarray] = None  # the mask whose ink is being found
-        self._finder = None  # the tattoo finder, loaded on first use and kept
-        self._finding: Optional[tuple[np.ndarray, np.ndarray]] = None  # the photo and mask being searched
         self._autosave_again = False
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -614,33 +611,6 @@ class MainWindow(QMainWindow):
         if on:
             self.show_status("Click on ink the mask missed to add it (B or E to paint again).")
 
-    def _ink_clicked(self, x: int, y: int) -> None:
-        mask = self.mask_array()
-        if self.photo is None or mask is None or self._snapping is not None:
-            return
-        job = CallJob(partial(ink_at, self.photo.copy(), (x, y), mask > 0))
-        self._snapping = mask
-        job.finished.connect(self._ink_at_click)
-        job.failed.connect(self._no_ink_at_click)
-        self.show_status("Finding the ink where you clicked…")
-        start_in_thread(job)
-
-    def _ink_at_click(self, grown: np.ndarray) -> None:
-        before, self._snapping = self._snapping, None
-        if not np.array_equal(self.mask_array(), before):
-            self.show_status("The mask changed while the ink was being found: click again.")
-            self.ink_added.emit(False)
-            return
-        added = int(grown.sum() - (before > 0).sum())
-        self._replace_mask(np.where(grown, 255, 0).astype(np.uint8), "Add ink")
-        self.show_status(f"Added the ink at the click ({added} px).")
-        self.ink_added.emit(True)
-
-    def _no_ink_at_click(self, message: str) -> None:
-        self._snapping = None
-        self.show_status(message)
-        self.ink_added.emit(False)
-
     def _brush_size_changed(self, size: int) -> None:
         self.brush_label.setText(f"Brush {size} px")
         self.settings.brush_size = size
@@ -711,13 +681,14 @@ class MainWindow(QMainWindow):
             return None
         return np.where(mask_to_array(self.canvas.mask_layer.mask) >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
 
-    def _replace_mask(self, values: np.ndarray, text: str) -> None:
+    def replace_mask(self, values: np.ndarray, text: str) -> None:
+        """Make ``values`` (``(H, W)`` uint8, 0 or 255) the mask, as one undoable step ``text``."""
         self.undo_stack.push(MaskReplaceCommand(self.canvas.mask_layer, array_to_mask(values), text))
 
     def clear_mask(self) -> None:
         mask = self.mask_array()
         if mask is not None and mask.any():
-            self._replace_mask(np.zeros_like(mask), "Clear mask")
+            self.replace_mask(np.zeros_like(mask), "Clear mask")
 
     def zoom_to_mask(self) -> None:
         mask = self.mask_array()
@@ -730,67 +701,13 @@ class MainWindow(QMainWindow):
     def grow_mask(self, pixels: int) -> None:
         mask = self.mask_array()
         if mask is not None and pixels:
-            self._replace_mask(grow_mask(mask, pixels), f"{'Grow' if pixels > 0 else 'Shrink'} mask by {abs(pixels)} px")
+            self.replace_mask(grow_mask(mask, pixels), f"{'Grow' if pixels > 0 else 'Shrink'} mask by {abs(pixels)} px")
 
     def snap_mask_to_ink(self) -> None:
-        """Find the ink under the mask in the background (``engine/ink.py``); the mask becomes it,
-        undoably, unless it was edited meanwhile. ``mask_snapped`` fires with True or False."""
-        mask = self.mask_array()
-        if self.photo is None or mask is None or self._snapping is not None:
-            return
-        job = CallJob(partial(snap_to_ink, self.photo.copy(), mask > 0))
-        self._snapping = mask
-        job.finished.connect(self._ink_found)  # bound methods run on the GUI thread
-        job.failed.connect(self._ink_not_found)
-        self.show_status("Finding the ink under the mask…")
-        start_in_thread(job)
-
-    def _ink_found(self, ink: np.ndarray) -> None:
-        brushed, self._snapping = self._snapping, None
-        if not np.array_equal(self.mask_array(), brushed):
-            self.show_status("The mask changed while the ink was being found: snap again.")
-            self.mask_snapped.emit(False)
-            return
-        self._replace_mask(np.where(ink, 255, 0).astype(np.uint8), "Snap mask to ink")
-        self.show_status(f"The mask now covers the ink: {ink.sum() / max(int((brushed > 0).sum()), 1):.0%} "
-                         "of the area brushed over.")
-        self.mask_snapped.emit(True)
-
-    def _ink_not_found(self, message: str) -> None:
-        self._snapping = None
-        self.show_status(message)
-        self.mask_snapped.emit(False)
+        self.mask_tools.snap_to_ink()
 
     def find_tattoos(self) -> None:
-        """Look for tattoos in the whole photo in the background (``finder/``); what is found is
-        added to the mask, undoably, unless the photo or the mask changed meanwhile.
-        ``tattoos_found`` fires with True or False."""
-        mask = self.mask_array()
-        if self.photo is None or mask is None or self._finding is not None:
-            return
-        job = CallJob(partial(find_tattoos, self.photo.copy(), self._finder, self.settings.device))
-        self._finding = (self.photo, mask)
-        job.finished.connect(self._found_tattoos)
-        job.failed.connect(self._found_no_tattoos)
-        self.show_status("Looking for tattoos in the photo…")
-        start_in_thread(job)
-
-    def _found_tattoos(self, found: tuple) -> None:
-        (photo, mask), self._finding = self._finding, None
-        self._finder, finding = found
-        if photo is not self.photo or not np.array_equal(self.mask_array(), mask):
-            self.show_status("The photo or the mask changed while the finder looked: find again.")
-            self.tattoos_found.emit(False)
-            return
-        if finding.found:
-            self._replace_mask(np.where(finding.mask | (mask > 0), 255, 0).astype(np.uint8), "Find tattoos")
-        self.show_status(finding.summary())
-        self.tattoos_found.emit(finding.found)
-
-    def _found_no_tattoos(self, message: str) -> None:
-        self._finding = None
-        self.show_status(message)
-        self.tattoos_found.emit(False)
+        self.mask_tools.find_tattoos()
 
     def _ask_grow(self, sign: int) -> None:
         pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)
@@ -810,7 +727,7 @@ class MainWindow(QMainWindow):
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
-        self._replace_mask(np.where(hole, 255, 0).astype(np.uint8), "Load mask")
+        self.replace_mask(np.where(hole, 255, 0).astype(np.uint8), "Load mask")
         return True
 
     def _ask_export_patch(self) -> None:
