@@ -59,8 +59,15 @@ class FolderReviewPanel(QObject):
         suggestion = str(Path(folder).with_name(Path(folder).name + "-clean"))
         out, ok = QInputDialog.getText(self.window, "Cleaned photos", "Write the cleaned photos to:",
                                        QLineEdit.EchoMode.Normal, suggestion)
-        if ok and out.strip():
-            self.open_folder(Path(folder), Path(out.strip()))
+        if not ok or not out.strip():
+            return
+        recursive = False
+        if any(path.is_dir() for path in Path(folder).iterdir()):
+            answer = QMessageBox.question(self.window, "Sub-folders",
+                                          "Review the photos in its sub-folders too? (Their results go to the "
+                                          "same sub-folders of the output folder.)")
+            recursive = answer == QMessageBox.StandardButton.Yes
+        self.open_folder(Path(folder), Path(out.strip()), recursive=recursive)
 
     def open_folder(self, in_dir: Path, out_dir: Path, *, recursive: bool = False) -> bool:
         """Show ``in_dir``'s photos (results go to ``out_dir``) and open the first one to do."""

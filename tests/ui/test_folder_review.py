@@ -87,3 +87,17 @@ def test_two_photos_go_through_find_correct_run_and_save_and_batch_leaves_them(q
     assert result.returncode == 0, result.stderr
     assert "0 filled" in result.stdout and "2 already done earlier" in result.stdout
     assert {name: (out / name).stat().st_mtime_ns for name in written} == written
+
+
+def test_a_folder_with_sub_folders_is_reviewed_whole_when_asked(qtbot, window, tmp_path: Path) -> None:
+    folder, out = tmp_path / "archive", tmp_path / "archive-clean"
+    (folder / "day2").mkdir(parents=True)
+    shutil.copy(ARM, folder / "a_arm.jpg")
+    shutil.copy(BACK, folder / "day2" / "b_back.jpg")
+    review = window.folder_review
+    with qtbot.waitSignal(window.tattoos_found, timeout=60_000):
+        assert review.open_folder(folder, out, recursive=True)
+    assert [review.filmstrip.text(row).split("\n")[0] for row in range(review.filmstrip.count())] == [
+        "a_arm.jpg", "day2/b_back.jpg"]
+    assert not review.open_folder(tmp_path / "missing", out)
+    assert "does not exist" in window.last_message.text()
