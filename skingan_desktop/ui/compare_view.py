@@ -1,15 +1,16 @@
 """The results pane: the 512 result and the refined result side by side, zoom and pan in sync,
-a hold-to-compare button showing the original, and buttons to apply either result."""
+a hold-to-compare button and a before/after split slider showing the original, and buttons to
+apply either result."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPixmap, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QGridLayout, QHBoxLayout, QLabel,
-    QPushButton, QVBoxLayout, QWidget,
+    QPushButton, QSlider, QVBoxLayout, QWidget,
 )
 
 
@@ -57,6 +58,9 @@ class CompareView(QWidget):
         self.quick_label, self.refined_label = QLabel("512 result"), QLabel("Refined 1024 result: waiting")
         self.original_button = QPushButton("Hold to see the original")
         self.original_button.setToolTip("Press and hold (or hold \\ ) to show the original in both views")
+        self.split_slider = QSlider(Qt.Orientation.Horizontal)
+        self.split_slider.setRange(0, 100)  # how much of each view, from the left, shows the original
+        self.split_slider.setToolTip("Before | after: drag to show the original on the left of the line")
         self.apply_quick_button = QPushButton("Use 512 result")
         self.apply_refined_button = QPushButton("Use refined result")
         grid = QGridLayout()
@@ -64,6 +68,10 @@ class CompareView(QWidget):
         grid.addWidget(self.refined_label, 0, 1)
         grid.addWidget(self.quick_view, 1, 0)
         grid.addWidget(self.refined_view, 1, 1)
+        split = QHBoxLayout()  # a row of its own: the slider needs the width
+        split.addWidget(QLabel("Before"))
+        split.addWidget(self.split_slider, 1)
+        split.addWidget(QLabel("after"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.original_button)
         buttons.addStretch(1)
@@ -71,12 +79,14 @@ class CompareView(QWidget):
         buttons.addWidget(self.apply_refined_button)
         layout = QVBoxLayout(self)
         layout.addLayout(grid, 1)
+        layout.addLayout(split)
         layout.addLayout(buttons)
 
         self._original: Optional[QImage] = None
         self._quick: Optional[QImage] = None
         self._refined: Optional[QImage] = None
         self.showing_original = False
+        self.split_slider.valueChanged.connect(lambda _: self._refresh())
         self.original_button.pressed.connect(lambda: self.show_original(True))
         self.original_button.released.connect(lambda: self.show_original(False))
         self.apply_quick_button.clicked.connect(lambda: self.apply_requested.emit(False))
@@ -142,11 +152,27 @@ class CompareView(QWidget):
             self.quick_view.show_image(self._original)
             self.refined_view.show_image(self._original)
         else:
-            self.quick_view.show_image(self._quick)
+            self.quick_view.show_image(self._split(self._quick))
             # Until the refined result is ready its pane shows the 512 one (the label says so),
             # never the untouched tattoo under the refined result's name.
-            self.refined_view.show_image(self._refined or (self._quick if self._refining else self._original))
+            self.refined_view.show_image(self._split(self._refined or (self._quick if self._refining else None))
+                                         or self._original)
         self._update_buttons()
+
+    def _split(self, result: Optional[QImage]) -> Optional[QImage]:
+        """``result`` with the original over its left part, as far as the split slider says,
+        and a line where they meet."""
+        share = self.split_slider.value() / 100
+        if result is None or self._original is None or share <= 0 or self._original.size() != result.size():
+            return result
+        split = round(share * result.width())
+        shown = result.convertToFormat(QImage.Format.Format_RGB888)
+        painter = QPainter(shown)
+        painter.drawImage(0, 0, self._original, 0, 0, split, result.height())
+        painter.setPen(QPen(QColor(255, 255, 255, 220), 1))
+        painter.drawLine(split, 0, split, result.height())
+        painter.end()
+        return shown
 
     def _update_buttons(self) -> None:
         self.apply_quick_button.setEnabled(self._quick is not None)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QImage
 
 from tests.conftest import drawn_tattoo, lit_skin
 from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
@@ -635,3 +636,31 @@ def test_a_click_with_add_ink_adds_the_missed_part_of_the_tattoo(qtbot, window, 
     assert added.args == [False] and window.last_status.startswith("No ink found where you clicked")
     qtbot.keyClick(window.canvas, Qt.Key.Key_B)
     assert window.actions_by_name["brush"].isChecked() and not window.actions_by_name["add_ink"].isChecked()
+
+
+def test_the_before_after_slider_shows_the_original_left_of_its_line(qtbot, window, tattoo_png,
+                                                                        small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.refine = False
+    window.canvas.set_brush_size(120)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 60), ((x1 + x2) / 2, y2 - 60)])
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    compare = window.compare
+
+    def shown() -> np.ndarray:
+        image = compare.quick_view.item.pixmap().toImage().convertToFormat(QImage.Format.Format_RGB888)
+        return np.array(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())[
+            :, :3 * image.width()].reshape(image.height(), image.width(), 3).copy()
+
+    after = shown()
+    compare.split_slider.setValue(100)
+    before = shown()
+    assert not np.array_equal(before, after)          # all the original: the tattoo is back
+    compare.split_slider.setValue(50)
+    half = shown()
+    split = round(0.5 * half.shape[1])
+    assert np.array_equal(half[:, :split - 1], before[:, :split - 1])
+    assert np.array_equal(half[:, split + 1:], after[:, split + 1:])
