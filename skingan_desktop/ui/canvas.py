@@ -333,7 +333,7 @@ class PhotoCanvas(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def _update_cursor_outline(self, old: Optional[QPointF]) -> None:
-        radius = self.brush_size / 2.0 + 2
+        radius = self.brush_size / 2.0 + 3 / max(self.zoom_factor(), 1e-3)  # the outline's width, in photo px
         for point in (old, self._cursor_point):
             if point is not None:
                 self.scene().update(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
@@ -341,9 +341,12 @@ class PhotoCanvas(QGraphicsView):
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if self._cursor_point is None or not self.has_photo():
             return
-        pen = QPen(QColor(255, 255, 255, 200) if not self.erasing else QColor(120, 200, 255, 220))
-        pen.setCosmetic(True)
-        painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         radius = self.brush_size / 2.0
-        painter.drawEllipse(self._cursor_point, radius, radius)
+        # A dark ring under a light one: the outline shows on pale skin and on dark hair alike.
+        for color, width in ((QColor(0, 0, 0, 170), 3), (QColor(255, 255, 255, 230) if not self.erasing
+                                                         else QColor(120, 200, 255, 240), 1)):
+            pen = QPen(color, width)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.drawEllipse(self._cursor_point, radius, radius)

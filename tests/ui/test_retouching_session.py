@@ -664,3 +664,22 @@ def test_the_before_after_slider_shows_the_original_left_of_its_line(qtbot, wind
     split = round(0.5 * half.shape[1])
     assert np.array_equal(half[:, :split - 1], before[:, :split - 1])
     assert np.array_equal(half[:, split + 1:], after[:, split + 1:])
+
+
+def test_the_brush_outline_shows_on_pale_skin(qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtCore import QEvent, QPointF
+
+    from tests.ui.conftest import send_mouse
+
+    pale = tmp_path / "pale.png"
+    Image.fromarray(np.full((400, 600, 3), 245, np.uint8)).save(pale)
+    open_photo(qtbot, window, pale)
+    window.canvas.set_brush_size(80)
+    at = QPointF(window.canvas.mapFromScene(QPointF(300, 200)))
+    send_mouse(window.canvas.viewport(), QEvent.Type.MouseMove, at, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    image = window.canvas.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    pixels = np.array(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())[
+        :, :3 * image.width()].reshape(image.height(), image.width(), 3)
+    radius = 40 * window.canvas.zoom_factor()
+    row = pixels[int(at.y()), int(at.x() - radius - 4):int(at.x() - radius + 5)]  # across the outline, left side
+    assert row.min() < 120  # a dark ring stands out from the pale skin
