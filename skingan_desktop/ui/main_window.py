@@ -84,6 +84,33 @@ class ApplyResultCommand(QUndoCommand):
         self._put(1)
 
 
+class RestoreSessionCommand(QUndoCommand):
+    """The edits and mask of a restored session, laid over the photo as opened: one step in the
+    History (the photo as opened comes back with undo)."""
+
+    def __init__(self, window: "MainWindow", edited: np.ndarray, mask: np.ndarray, text: str) -> None:
+        super().__init__(text)
+        self._window = window
+        bounds = mask_bounds((edited != window.photo).any(axis=-1))
+        self._patch = None if bounds is None else (
+            WorkRegion(*bounds), window.photo[bounds[1]:bounds[3], bounds[0]:bounds[2]].copy(),
+            edited[bounds[1]:bounds[3], bounds[0]:bounds[2]].copy())
+        layer = window.canvas.mask_layer
+        self._mask_before, self._mask_after = layer.mask.copy(), array_to_mask(mask)
+
+    def _put(self, which: int) -> None:
+        if self._patch is not None:
+            self._window.set_photo_region(self._patch[0], self._patch[which])
+        layer = self._window.canvas.mask_layer
+        layer.replace_region(layer.mask.rect(), self._mask_after if which == 2 else self._mask_before)
+
+    def redo(self) -> None:
+        self._put(2)
+
+    def undo(self) -> None:
+        self._put(1)
+
+
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
     """Read and decode a photo (worker thread): the file and a working copy of its pixels."""
     photo_file = read_photo(path)
@@ -131,7 +158,6 @@ class MainWindow(QMainWindow):
         self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
         self._partial: dict[int, RegionResult] = {}
         self._results_for: Optional[np.ndarray] = None  # the mask the results on show were made for
-        self._restored_edits = False  # the photo came from a session whose edits were never exported
         self._kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
@@ -390,7 +416,6 @@ class MainWindow(QMainWindow):
         self._kept_edits = None
         if self.has_unsaved_edits:
             self._keep_unsaved_edits()
-        self._restored_edits = False
         self._abandon_job()
         self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
         path = photo_file.path
@@ -417,11 +442,10 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_edits(self) -> bool:
         """Whether the photo has edits (strokes, applied results) not yet exported or saved."""
-        return self.photo is not None and (not self.undo_stack.isClean() or self._restored_edits)
+        return self.photo is not None and not self.undo_stack.isClean()
 
     def _mark_saved(self) -> None:
         self.undo_stack.setClean()
-        self._restored_edits = False
 
     def _keep_unsaved_edits(self) -> None:
         """Before another photo replaces this one: its unsaved edits go to a session file of
@@ -490,8 +514,10 @@ class MainWindow(QMainWindow):
         except PhotoError as exc:
             self.show_error(str(exc))
             return False
-        self._show_photo(photo_file, session.edited, session.mask)
-        self._restored_edits = bool(session.mask.any()) or not np.array_equal(session.edited, photo_file.rgb8)
+        self._show_photo(photo_file, np.array(photo_file.rgb8))
+        if session.mask.any() or not np.array_equal(session.edited, photo_file.rgb8):
+            self.undo_stack.push(RestoreSessionCommand(self, session.edited, session.mask,
+                                                       f"Restored from {Path(path).name}"))
         self.show_status(f"Session {Path(path).name} restored")
         return True
 

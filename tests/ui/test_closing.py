@@ -1,5 +1,7 @@
-"""Closing the window while work runs in threads: the app cancels, waits and exits cleanly (a
-real process, since a thread left running when Python exits aborts it)."""
+"""Closing the window and keeping the work: the app cancels running work and exits cleanly (a
+real process, since a thread left running when Python exits aborts it); edits not exported are
+kept for the next start or in a session file of their own, and a restored session is a step in
+the History."""
 
 from __future__ import annotations
 
@@ -8,11 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from tests.conftest import REPO
 
 _CLOSE_WHILE_REFINING = """
 import sys, time
 from pathlib import Path
+
+import numpy as np
 from PySide6.QtWidgets import QApplication
 app = QApplication(sys.argv[:1])
 from skingan_desktop.ui.main_window import MainWindow
@@ -106,3 +112,26 @@ def test_opening_another_photo_keeps_the_unsaved_edits_of_the_first(qtbot, windo
     assert window.export_to(tmp_path / "clean.png")
     open_photo(qtbot, window, other)  # exported: nothing more to keep
     assert window.last_status == "Opened skin.png"
+
+
+def test_a_restored_session_is_a_step_in_the_history_that_undo_takes_back(qtbot, window, tattoo_png,
+                                                                           tmp_path: Path) -> None:
+    from skingan_desktop.engine.region import WorkRegion
+    from tests.ui.conftest import drag_on_canvas, open_photo
+
+    open_photo(qtbot, window, tattoo_png[0])
+    original = window.photo.copy()
+    window.set_photo_region(WorkRegion(100, 100, 200, 180), np.full((80, 100, 3), 200, np.uint8))  # an edit
+    drag_on_canvas(window, [(300, 300), (500, 400)])
+    painted, edited = window.mask_array(), window.photo.copy()
+    assert window.save_session_file(tmp_path / "work.skingan")
+
+    window.clear_mask()
+    assert window.open_session_file(tmp_path / "work.skingan")
+    assert window.history_view.model().rowCount() == 2  # "Photo as opened" and the restore
+    assert window.undo_stack.text(0) == "Restored from work.skingan"
+    assert np.array_equal(window.photo, edited) and np.array_equal(window.mask_array(), painted)
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.photo, original) and not window.mask_array().any()
+    window.actions_by_name["redo"].trigger()
+    assert np.array_equal(window.photo, edited) and window.has_unsaved_edits
