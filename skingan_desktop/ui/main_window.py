@@ -15,7 +15,7 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack,
+    QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack,
 )
 from PySide6.QtWidgets import (
     QColorDialog, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
@@ -58,18 +58,15 @@ def export_filter_for(suffix: str) -> str:
                 EXPORT_FILTER.split(";;")[0])
 
 
-class ApplyResultCommand(QUndoCommand):
-    """Put a chosen result into the working photo and clear the mask; undo restores both."""
+class PhotoAndMaskCommand(QUndoCommand):
+    """An undoable step that changes rectangles of the working photo and the whole mask:
+    ``patches`` are ``(region, pixels before, pixels after)``."""
 
-    def __init__(self, window: "MainWindow", results: list[RegionResult], refined: bool) -> None:
-        super().__init__("Apply refined result" if refined else "Apply 512 result")
-        self._window = window
-        self._patches = [(r.region, window.photo[r.region.slices].copy(),
-                          r.refined if refined and r.refined is not None else r.preview) for r in results]
-        layer = window.canvas.mask_layer
-        self._mask_before = layer.mask.copy()
-        self._mask_after = layer.mask.copy()
-        self._mask_after.fill(0)
+    def __init__(self, window: "MainWindow", text: str, patches: list[tuple[WorkRegion, np.ndarray, np.ndarray]],
+                 mask_after: QImage) -> None:
+        super().__init__(text)
+        self._window, self._patches = window, patches
+        self._mask_before, self._mask_after = window.canvas.mask_layer.mask.copy(), mask_after
 
     def _put(self, which: int) -> None:
         for patch in self._patches:
@@ -84,31 +81,25 @@ class ApplyResultCommand(QUndoCommand):
         self._put(1)
 
 
-class RestoreSessionCommand(QUndoCommand):
-    """The edits and mask of a restored session, laid over the photo as opened: one step in the
-    History (the photo as opened comes back with undo)."""
+def apply_result_command(window: "MainWindow", results: list[RegionResult], refined: bool) -> PhotoAndMaskCommand:
+    """Put a chosen result into the working photo and clear the mask; undo restores both."""
+    patches = [(r.region, window.photo[r.region.slices].copy(),
+                r.refined if refined and r.refined is not None else r.preview) for r in results]
+    cleared = window.canvas.mask_layer.mask.copy()
+    cleared.fill(0)
+    return PhotoAndMaskCommand(window, "Apply refined result" if refined else "Apply 512 result", patches, cleared)
 
-    def __init__(self, window: "MainWindow", edited: np.ndarray, mask: np.ndarray, text: str) -> None:
-        super().__init__(text)
-        self._window = window
-        bounds = mask_bounds((edited != window.photo).any(axis=-1))
-        self._patch = None if bounds is None else (
-            WorkRegion(*bounds), window.photo[bounds[1]:bounds[3], bounds[0]:bounds[2]].copy(),
-            edited[bounds[1]:bounds[3], bounds[0]:bounds[2]].copy())
-        layer = window.canvas.mask_layer
-        self._mask_before, self._mask_after = layer.mask.copy(), array_to_mask(mask)
 
-    def _put(self, which: int) -> None:
-        if self._patch is not None:
-            self._window.set_photo_region(self._patch[0], self._patch[which])
-        layer = self._window.canvas.mask_layer
-        layer.replace_region(layer.mask.rect(), self._mask_after if which == 2 else self._mask_before)
-
-    def redo(self) -> None:
-        self._put(2)
-
-    def undo(self) -> None:
-        self._put(1)
+def restore_session_command(window: "MainWindow", edited: np.ndarray, mask: np.ndarray,
+                            text: str) -> PhotoAndMaskCommand:
+    """The edits and mask of a restored session laid over the photo as opened: one step in the
+    History (undo brings the photo as opened back)."""
+    bounds = mask_bounds((edited != window.photo).any(axis=-1))
+    patches = []
+    if bounds is not None:
+        region = WorkRegion(*bounds)
+        patches.append((region, window.photo[region.slices].copy(), edited[region.slices].copy()))
+    return PhotoAndMaskCommand(window, text, patches, array_to_mask(mask))
 
 
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
@@ -516,8 +507,8 @@ class MainWindow(QMainWindow):
             return False
         self._show_photo(photo_file, np.array(photo_file.rgb8))
         if session.mask.any() or not np.array_equal(session.edited, photo_file.rgb8):
-            self.undo_stack.push(RestoreSessionCommand(self, session.edited, session.mask,
-                                                       f"Restored from {Path(path).name}"))
+            self.undo_stack.push(restore_session_command(self, session.edited, session.mask,
+                                                         f"Restored from {Path(path).name}"))
         self.show_status(f"Session {Path(path).name} restored")
         return True
 
@@ -930,8 +921,9 @@ class MainWindow(QMainWindow):
             self.show_status("Cancelling…")
 
     def _from_current_job(self) -> bool:
-        """Signals from a job that was abandoned (new photo, applied result) are ignored."""
-        return self.sender() is self._job
+        """Signals from a job that was abandoned (new photo, applied result) are ignored. (A job
+        released meanwhile sends as ``None``: never taken for "no job running".)"""
+        return self._job is not None and self.sender() is self._job
 
     def _abandon_job(self) -> None:
         """Stop the running job and stop listening to it; its thread ends on its own."""
@@ -1023,7 +1015,7 @@ class MainWindow(QMainWindow):
             self.show_status("The mask changed since these results were made: run again to fill it as it is now.")
             return
         self._abandon_job()  # a refinement still running would be for the photo as it was
-        self.undo_stack.push(ApplyResultCommand(self, results, refined))
+        self.undo_stack.push(apply_result_command(self, results, refined))
         self.results = None
         self.compare.clear()
         self.compare.hide()

@@ -18,6 +18,21 @@ def _load_small_model(qtbot, window, small_weights: Path) -> None:
     qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
 
 
+def _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights: Path, *, brush: int = 60,
+                                     refine: bool = False) -> None:
+    """Open the tattoo photo, paint one stroke down its tattoo, run the small model on it and
+    wait for the 512 result (the refinement, when ``refine``, goes on)."""
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    _load_small_model(qtbot, window, small_weights)
+    window.settings.refine = refine
+    window.canvas.set_brush_size(brush)
+    margin = brush // 2 + 10
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + margin), ((x1 + x2) / 2, y2 - margin)])
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+
+
 def test_paint_run_compare_apply_export_reopen(qtbot, window, tattoo_png, small_weights: Path, tmp_path: Path) -> None:
     photo_path, (x1, y1, x2, y2) = tattoo_png
     assert open_photo(qtbot, window, photo_path)
@@ -485,15 +500,7 @@ def test_the_export_dialog_shows_the_format_it_proposes() -> None:
 
 def test_results_of_an_earlier_mask_are_not_applied_over_a_changed_one(qtbot, window, tattoo_png,
                                                                          small_weights: Path) -> None:
-    path, (x1, y1, x2, y2) = tattoo_png
-    open_photo(qtbot, window, path)
-    _load_small_model(qtbot, window, small_weights)
-    window.settings.refine = False
-    window.canvas.set_brush_size(60)
-    middle = (x1 + x2) / 2
-    drag_on_canvas(window, [(middle, y1 + 40), (middle, y2 - 40)])
-    window.actions_by_name["inpaint"].trigger()
-    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights)
     before = window.photo.copy()
 
     window.actions_by_name["undo"].trigger()   # the stroke goes: the results were made for it
@@ -523,15 +530,8 @@ def test_an_empty_start_says_what_to_do_and_undo_says_what_it_undoes(qtbot, wind
 def test_after_apply_the_keys_go_to_the_photo_not_the_history(qtbot, window, tattoo_png, small_weights: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    path, (x1, y1, x2, y2) = tattoo_png
-    open_photo(qtbot, window, path)
-    _load_small_model(qtbot, window, small_weights)
-    window.settings.refine = False
-    window.canvas.set_brush_size(60)
-    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights)
     window.history_view.setFocus()  # as after a click in the History panel
-    window.actions_by_name["inpaint"].trigger()
-    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
     window.compare.apply_quick_button.click()
     applied = window.photo.copy()
     focused = QApplication.focusWidget()
@@ -542,14 +542,8 @@ def test_after_apply_the_keys_go_to_the_photo_not_the_history(qtbot, window, tat
 
 def test_while_refining_the_refined_pane_shows_the_512_result_and_says_so(qtbot, window, tattoo_png,
                                                                             small_weights: Path) -> None:
-    path, (x1, y1, x2, y2) = tattoo_png
-    open_photo(qtbot, window, path)
-    _load_small_model(qtbot, window, small_weights)
     window.settings.n_iters = 100_000  # a refinement that runs until cancelled
-    window.canvas.set_brush_size(60)
-    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
-    window.actions_by_name["inpaint"].trigger()
-    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights, refine=True)
     compare = window.compare
     assert compare.refined_label.text().startswith("Refined 1024 result: refining")
     shown = compare.refined_view.item.pixmap().toImage()
@@ -640,14 +634,7 @@ def test_a_click_with_add_ink_adds_the_missed_part_of_the_tattoo(qtbot, window, 
 
 def test_the_before_after_slider_shows_the_original_left_of_its_line(qtbot, window, tattoo_png,
                                                                         small_weights: Path) -> None:
-    path, (x1, y1, x2, y2) = tattoo_png
-    open_photo(qtbot, window, path)
-    _load_small_model(qtbot, window, small_weights)
-    window.settings.refine = False
-    window.canvas.set_brush_size(120)
-    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 60), ((x1 + x2) / 2, y2 - 60)])
-    window.actions_by_name["inpaint"].trigger()
-    qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
+    _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights, brush=120)
     compare = window.compare
 
     def shown() -> np.ndarray:
