@@ -74,12 +74,33 @@ class InpaintJob(QObject):
 
 
 # Threads and their jobs stay referenced here until they end, so closing a window while a job
-# runs never destroys a running QThread (which would abort the process).
+# runs never destroys a running QThread (which would abort the process), and until the job's
+# last signal has reached the GUI thread: a job released before its queued result is delivered
+# would send it as ``None``, and the receiver could not tell whose result it is.
 _RUNNING: set[tuple[QThread, QObject]] = set()
+_DELIVERED: set[int] = set()  # id() of jobs whose finished or failed signal the GUI thread has handled
+
+
+class _Delivery(QObject):
+    """Lives on the GUI thread; its slots run after the receivers connected before them."""
+
+    @Slot(object)
+    def finished(self, _result: Any) -> None:
+        _DELIVERED.add(id(self.sender()))
+
+    @Slot(str)
+    def failed(self, _message: str) -> None:
+        _DELIVERED.add(id(self.sender()))
+
+
+_delivery: list[_Delivery] = []
 
 
 def start_in_thread(job: QObject) -> QThread:
-    """Move ``job`` to a new thread, start it, and release both when the job ends."""
+    """Move ``job`` to a new thread, start it, and release both once the job has ended and its
+    result has been delivered."""
+    if not _delivery:
+        _delivery.append(_Delivery())  # made on the GUI thread, the first time a job starts
     thread = QThread()
     job.moveToThread(thread)
     thread.started.connect(job.run)
@@ -87,8 +108,11 @@ def start_in_thread(job: QObject) -> QThread:
         # Direct: quit from the worker thread itself. Queued to the GUI thread (the default, as
         # the QThread object lives there) it would never arrive while the GUI waits for it.
         signal.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-    for done in [entry for entry in _RUNNING if entry[0].isFinished()]:
+    job.finished.connect(_delivery[0].finished, Qt.ConnectionType.QueuedConnection)
+    job.failed.connect(_delivery[0].failed, Qt.ConnectionType.QueuedConnection)
+    for done in [entry for entry in _RUNNING if entry[0].isFinished() and id(entry[1]) in _DELIVERED]:
         _RUNNING.discard(done)  # released here, on the GUI thread, never from inside a thread
+        _DELIVERED.discard(id(done[1]))
     _RUNNING.add((thread, job))
     thread.start()
     return thread
