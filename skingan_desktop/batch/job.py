@@ -46,6 +46,9 @@ class BatchSettings:
         return {name: value for name, value in asdict(self).items() if name not in ("overwrite", "copy_unchanged")}
 
 
+Models = tuple[Path, Optional[Path]]  # the generator's weights file, the tattoo finder's (or None)
+
+
 def load_models(weights: Path, finder_weights: Optional[Path], device: str) -> tuple[nn.Module, Any]:
     """The generator and, for a batch that finds tattoos, the finder: loaded once per worker."""
     from ..model import load_generator
@@ -83,9 +86,7 @@ def process(job: PhotoJob, settings: BatchSettings, generator: nn.Module, *, fin
 
 def _fill(job: PhotoJob, settings: BatchSettings, generator: nn.Module, finder: Any, *,
           replace: bool) -> dict[str, Any]:
-    if job.output.exists() and not replace:
-        raise PhotoError(f"{job.output} already exists and no record of this batch wrote it; "
-                         "it was left as it is (pass --overwrite to replace it).")
+    _check_free(job.output, replace)
     hole = None
     if job.mask is not None:
         hole = load_mask(job.mask, expected_size=photo_size(job.photo))
@@ -123,13 +124,18 @@ def _found_mask(job: PhotoJob, settings: BatchSettings, finder: Any, photo: np.n
         return None, said
     if settings.keep_found_masks:
         path = found_mask_path(job)
-        if path.exists() and not replace:
-            raise PhotoError(f"{path} already exists and no record of this batch wrote it; "
-                             "it was left as it is (pass --overwrite to replace it).")
+        _check_free(path, replace)
         path.parent.mkdir(parents=True, exist_ok=True)
         save_photo(path, finding.mask.astype(np.uint8) * 255)
         said["found_mask"] = Path(job.output_name).with_name(path.name).as_posix()
     return finding.mask, said
+
+
+def _check_free(path: Path, replace: bool) -> None:
+    """Refuse to write over a file in the output folder that this batch did not write."""
+    if path.exists() and not replace:
+        raise PhotoError(f"{path} already exists and no record of this batch wrote it; "
+                         "it was left as it is (pass --overwrite to replace it).")
 
 
 def found_mask_path(job: PhotoJob) -> Path:

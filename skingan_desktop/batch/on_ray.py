@@ -7,10 +7,9 @@ The photos, masks and output folder must be at the same path on every node (shar
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from .job import BatchSettings, load_models, process
+from .job import BatchSettings, Models, load_models, process
 from .plan import BatchError, PhotoJob
 
 INSTALL_HINT = "Ray is not installed; install it with: pip install 'skingan-desktop[cluster]'"
@@ -19,8 +18,7 @@ INSTALL_HINT = "Ray is not installed; install it with: pip install 'skingan-desk
 class _PhotoWorker:
     """A Ray actor: the generator, loaded once, and the batch's settings."""
 
-    def __init__(self, settings: BatchSettings, models: tuple[Path, Optional[Path]], device: str,
-                 threads: Optional[int]) -> None:
+    def __init__(self, settings: BatchSettings, models: Models, device: str, threads: Optional[int]) -> None:
         import torch
 
         if threads:
@@ -40,8 +38,8 @@ def _ray():
     return ray
 
 
-def on_ray(tasks: list[tuple[PhotoJob, bool]], settings: BatchSettings, models: tuple[Path, Optional[Path]],
-           device: str, address: str, workers: Optional[int]) -> Iterator[dict[str, Any]]:
+def on_ray(tasks: list[tuple[PhotoJob, bool]], settings: BatchSettings, models: Models, device: str,
+           address: str, workers: Optional[int]) -> Iterator[dict[str, Any]]:
     """Do ``tasks`` on the Ray cluster at ``address`` (``"auto"``: the one this machine is part
     of; ``"local"``: a new Ray instance on this machine alone), with ``workers`` actors (default: one per GPU, else one per two
     CPUs), yielding each record as it is done."""

@@ -9,6 +9,7 @@ import time
 from typing import Any, Optional, TextIO
 
 from ..training.progress import ProgressBar
+from ..ui.time_left import describe  # Qt-free: the app's wording of time left
 
 
 def photo_line(finished: int, total: int, record: dict[str, Any]) -> str:
@@ -36,16 +37,9 @@ class BatchProgress:
         rate = finished / elapsed * 60 if elapsed > 0 else 0.0
         left = (total - finished) * elapsed / finished if finished else 0.0
         self.bar.draw(finished / max(total, 1), f"{finished}/{total} photos | {rate:.0f} per min"
-                                                 + (f" | about {_duration(left)} left" if finished < total else ""))
+                                                 + (f" | {describe(left)}" if finished < total else ""))
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.close()
 
-
-def _duration(seconds: float) -> str:
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    return f"{minutes} min {seconds:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"

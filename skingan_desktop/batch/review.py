@@ -44,20 +44,21 @@ class FolderReview:
         self.in_dir, self.out_dir = Path(in_dir), Path(out_dir)
         self.jobs = plan_batch(self.in_dir, self.out_dir, recursive=recursive)
         self.log = BatchLog(self.out_dir)
+        # Each photo's last recorded status, read once; the review's own records update it.
+        self._status: dict[str, Optional[str]] = {}
+        for record in self.log.records():
+            self._status[record["photo"]] = record.get("status")
 
     def __len__(self) -> int:
         return len(self.jobs)
 
     def photos(self) -> list[ReviewedPhoto]:
         """Every photo with its starting mask and last status, in the batch's order."""
-        last: dict[str, dict[str, Any]] = {}
-        for record in self.log.records():
-            last[record["photo"]] = record
-        return [ReviewedPhoto(job, self._starting_mask(job), last.get(job.name, {}).get("status"))
-                for job in self.jobs]
+        return [self.photo(index) for index in range(len(self.jobs))]
 
     def photo(self, index: int) -> ReviewedPhoto:
-        return self.photos()[index]
+        job = self.jobs[index]
+        return ReviewedPhoto(job, self._starting_mask(job), self._status.get(job.name))
 
     @staticmethod
     def _starting_mask(job: PhotoJob) -> Optional[Path]:
@@ -78,6 +79,7 @@ class FolderReview:
         if not changed:
             record["note"] = "reviewed: nothing to remove"
         self.log.append(record)
+        self._status[job.name] = record["status"]
         return record
 
 

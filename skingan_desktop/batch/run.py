@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from .job import BatchSettings, load_models, process
+from .job import BatchSettings, Models, load_models, process
 from .log import BatchLog, file_digest
 from .plan import PhotoJob
 from .review import REVIEWED, reviewed_and_kept
 
 Report = Callable[[int, int, dict[str, Any]], None]  # (photos finished, photos to do, the record)
-Models = tuple[Path, Optional[Path]]  # the generator's weights file, the tattoo finder's (or None)
 
 
 @dataclass

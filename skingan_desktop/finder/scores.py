@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from ..engine.anchor import halo_for
-from ..training.data import tattoo_boxes
 from .find import TattooFinder, mask_from_probability
 from .labels import TATTOO, clipped
 from .train import training_examples
@@ -52,8 +51,7 @@ def score_finder(finder: TattooFinder, data: Path, thresholds: list[float],
         probability = finder.probability(example.photo)
         mask_from_probability(probability, finder.threshold)
         seconds += time.perf_counter() - started
-        boxes = [b for b in (clipped(box, example.photo.shape) for box in tattoo_boxes(Path(data) / example.name))
-                 if b is not None]
+        boxes = [b for b in (clipped(box, example.photo.shape) for box in example.boxes) if b is not None]
         boxes_total += len(boxes)
         near_boxes = _grown_boxes(boxes, example.labels.shape, halo_for(example.labels.shape))
         for threshold in thresholds:

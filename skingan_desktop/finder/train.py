@@ -53,6 +53,7 @@ class Example:
     name: str
     photo: np.ndarray   # (H, W, 3) uint8
     labels: np.ndarray  # (H, W) uint8, finder_labels
+    boxes: list[tuple[int, int, int, int]]  # the tattoo boxes the labels were made from
 
 
 def training_examples(data: Path, validation: bool = False) -> list[Example]:
@@ -66,7 +67,8 @@ def training_examples(data: Path, validation: bool = False) -> list[Example]:
             photo = load_photo(path)
         except PhotoError:
             continue
-        examples.append(Example(path.name, photo, finder_labels(photo, tattoo_boxes(path))))
+        boxes = tattoo_boxes(path)
+        examples.append(Example(path.name, photo, finder_labels(photo, boxes), boxes))
     return examples
 
 

@@ -151,9 +151,9 @@ class FolderReviewPanel(QObject):
                                            seconds=time.monotonic() - self._started)
         window.undo_stack.setClean()
         self.filmstrip.set_state(self.index, job.name, state_text(record["status"], False))
-        photos = self.review.photos()
-        after = [i for i in range(self.index + 1, len(photos)) if photos[i].status not in FINISHED]
-        before = [i for i in range(self.index) if photos[i].status not in FINISHED]
+        statuses = [self.review.photo(i).status for i in range(len(self.review))]
+        after = [i for i in range(self.index + 1, len(statuses)) if statuses[i] not in FINISHED]
+        before = [i for i in range(self.index) if statuses[i] not in FINISHED]
         following = (after or before or [None])[0]
         if following is None:
             window.show_status(f"Saved {job.output_name}: every photo of the folder is done.")
