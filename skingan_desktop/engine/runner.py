@@ -56,6 +56,7 @@ class InpaintSettings:
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
     texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # the photo's grain in fills (engine/tone.py)
     structure_weight: Optional[float] = None  # share of the tone from the generator; None: the model's own
+    halo: Optional[int] = None   # the ink's soft edge in px; None: scaled to the photo given (anchor.halo_for)
 
 
 @dataclass
@@ -134,7 +135,8 @@ class Inpainter:
     ) -> RegionResult:
         settings = self.settings
         crop, crop_hole = photo[region.slices], hole[region.slices]
-        redone = anchored_hole(crop, crop_hole, halo_for(photo.shape))  # the hole and ring pixels tinted by ink
+        halo = halo_for(photo.shape) if settings.halo is None else settings.halo
+        redone = anchored_hole(crop, crop_hole, halo)  # the hole and ring pixels tinted by ink
         native = crop.shape[:2]
         fine_size = fit_size(*native, settings.refined_side)
         preview_size = fit_size(*native, settings.preview_side)

@@ -1,9 +1,13 @@
-"""The painting canvas: the photo, the mask as a tinted overlay, brush and eraser strokes.
+"""The painting canvas: the photo, the mask as a tinted overlay, and the tools' strokes.
 
 The mask is a full-resolution Alpha8 image; a pixel at or above half opacity is hole. Strokes
 are stamped as soft round dabs along the mouse path (no gaps on fast moves), and only the
-rectangle a dab touches is repainted, so painting stays smooth on 24 MP photos. Each stroke is
-one undo step holding just the before/after pixels of the area it touched.
+rectangle a dab touches is repainted, so painting stays smooth on 24 MP photos. Each mask
+stroke is one undo step holding just the before/after pixels of the area it touched.
+
+The heal and clone brushes paint into a stroke layer of their own instead of the mask; the
+canvas says where (``spot_painted``, ``clone_stroke``) and the retouch brushes
+(``ui/retouch.py``) change the photo. The lasso is ``ui/lasso.py``.
 """
 
 from __future__ import annotations
@@ -11,96 +15,34 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QRadialGradient, QTabletEvent,
-    QUndoCommand, QUndoStack, QWheelEvent,
+    QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF, QRadialGradient, QTabletEvent,
+    QUndoStack, QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QStyleOptionGraphicsItem,
-    QWidget,
+    QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QWidget,
 )
 
+from .lasso import LassoTool
+from .mask_layer import MaskLayer, MaskReplaceCommand, StrokeCommand
+from .qt_images import mask_to_array
+
 HOLE_THRESHOLD = 128  # mask alpha at or above this is hole
+# The tools (the Tools menu): what a left drag or click on the photo does.
+BRUSH, ERASER, ADD_INK, HEAL, CLONE, LASSO = "brush", "eraser", "add_ink", "heal", "clone", "lasso"
 EMPTY_HINT = "Open a photo with File > Open (Ctrl+O), or drop one here"
-
-
-def _put_patch(target: QImage, rect: QRect, patch: QImage) -> None:
-    painter = QPainter(target)
-    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-    painter.drawImage(rect.topLeft(), patch)
-    painter.end()
-
-
-class MaskLayer(QGraphicsItem):
-    """Holds the mask and draws it over the photo in ``color`` at ``overlay_opacity``."""
-
-    def __init__(self, size: QSize) -> None:
-        super().__init__()
-        self.mask = QImage(size, QImage.Format.Format_Alpha8)
-        self.mask.fill(0)
-        self.color = QColor(255, 40, 90)
-        self.overlay_opacity = 0.55
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(self.mask.rect())
-
-    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: Optional[QWidget] = None) -> None:
-        exposed = option.exposedRect.toAlignedRect().intersected(self.mask.rect())
-        if exposed.isEmpty():
-            return
-        tile = QImage(exposed.size(), QImage.Format.Format_ARGB32_Premultiplied)
-        tile.fill(self.color)
-        tinter = QPainter(tile)
-        tinter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationIn)
-        tinter.drawImage(0, 0, self.mask, exposed.x(), exposed.y(), exposed.width(), exposed.height())
-        tinter.end()
-        painter.setOpacity(self.overlay_opacity)
-        painter.drawImage(exposed.topLeft(), tile)
-
-    def replace_region(self, rect: QRect, patch: QImage) -> None:
-        _put_patch(self.mask, rect, patch)
-        self.update(QRectF(rect))
-
-
-class StrokeCommand(QUndoCommand):
-    """One brush or eraser stroke: the pixels it changed, before and after."""
-
-    def __init__(self, layer: MaskLayer, rect: QRect, before: QImage, after: QImage, text: str) -> None:
-        super().__init__(text)
-        self._layer, self._rect, self._before, self._after = layer, rect, before, after
-        self._done = True  # the stroke is already on the mask when pushed
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self._layer.replace_region(self._rect, self._after)
-
-    def undo(self) -> None:
-        self._layer.replace_region(self._rect, self._before)
-
-
-class MaskReplaceCommand(QUndoCommand):
-    """Replace the whole mask (clear, grow/shrink, load from file)."""
-
-    def __init__(self, layer: MaskLayer, new_mask: QImage, text: str) -> None:
-        super().__init__(text)
-        self._layer, self._before, self._after = layer, layer.mask.copy(), new_mask
-
-    def redo(self) -> None:
-        self._layer.replace_region(self._layer.mask.rect(), self._after)
-
-    def undo(self) -> None:
-        self._layer.replace_region(self._layer.mask.rect(), self._before)
 
 
 class PhotoCanvas(QGraphicsView):
     """Shows the photo and lets the user paint the mask, zoom and pan."""
 
     zoom_changed = Signal(float)
-    ink_clicked = Signal(int, int)  # with adding_ink on, a left click at photo (x, y) asks for the ink there
+    ink_clicked = Signal(int, int)  # with the add ink tool, a left click at photo (x, y) asks for the ink there
+    spot_painted = Signal(QRect)    # a heal stroke ended: the rectangle of the stroke layer it painted
+    clone_stroke = Signal(QRect, bool)  # a clone stroke painted this rectangle; True: the stroke ended
+    clone_source_missing = Signal()  # a clone stroke began with no source chosen (Alt+click sets it)
     brush_size_changed = Signal(int)
     mask_edited = Signal()
 
@@ -120,8 +62,11 @@ class PhotoCanvas(QGraphicsView):
         self.mask_layer: Optional[MaskLayer] = None
         self.brush_size = 40
         self.hardness = 0.7
-        self.erasing = False
-        self.adding_ink = False  # a left click asks for the ink there instead of painting
+        self.tool = BRUSH
+        self.stroke_layer: Optional[MaskLayer] = None  # what the heal and clone brushes paint
+        self.clone_source: Optional[QPointF] = None   # the point Alt+click chose
+        self.clone_offset: Optional[QPoint] = None    # source minus brush, fixed by the first stroke after it
+        self.lasso = LassoTool(self)
         self._stroke_start_mask: Optional[QImage] = None
         self._stroke_rect = QRect()
         self._last_point: Optional[QPointF] = None
@@ -145,6 +90,12 @@ class PhotoCanvas(QGraphicsView):
         self.photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.mask_layer = MaskLayer(image.size())
         scene.addItem(self.mask_layer)
+        self.stroke_layer = MaskLayer(image.size())
+        self.stroke_layer.color, self.stroke_layer.overlay_opacity = QColor(255, 255, 255), 0.5
+        scene.addItem(self.stroke_layer)
+        self.stroke_layer.setVisible(self.tool == HEAL)
+        self.clone_source, self.clone_offset = None, None
+        self.lasso.cancel()
         scene.setSceneRect(QRectF(image.rect()))
         self.fit_to_window()
 
@@ -172,6 +123,47 @@ class PhotoCanvas(QGraphicsView):
 
     def has_photo(self) -> bool:
         return self.mask_layer is not None
+
+    @property
+    def erasing(self) -> bool:
+        return self.tool == ERASER
+
+    def set_tool(self, tool: str) -> None:
+        self.lasso.cancel()
+        self.tool = tool
+        if self.stroke_layer is not None:
+            self.stroke_layer.setVisible(tool == HEAL)  # a clone stroke shows as the photo changing
+        self.viewport().update()
+
+    def apply_lasso(self, outline: QPolygonF, mode: str) -> None:
+        """The closed lasso ``outline`` becomes the mask (``mode`` "replace"), joins it ("add")
+        or is cut out of it ("subtract"): one undoable step."""
+        assert self.mask_layer is not None
+        shaped = self.mask_layer.mask.copy()
+        if mode == "replace":
+            shaped.fill(0)
+        painter = QPainter(shaped)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(0, 0, 0, 255))
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut if mode == "subtract"
+                                   else QPainter.CompositionMode.CompositionMode_SourceOver)
+        painter.drawPolygon(outline)
+        painter.end()
+        text = {"replace": "Lasso", "add": "Lasso: add", "subtract": "Lasso: subtract"}[mode]
+        self.undo_stack.push(MaskReplaceCommand(self.mask_layer, shaped, text))
+        self.mask_edited.emit()
+
+    def stroke_alpha(self, rect: QRect) -> np.ndarray:
+        """The stroke layer inside ``rect`` as ``(h, w)`` float32 alpha, 0-1."""
+        assert self.stroke_layer is not None
+        return mask_to_array(self.stroke_layer.mask.copy(rect)).astype(np.float32) / 255.0
+
+    def clear_stroke_layer(self) -> None:
+        if self.stroke_layer is not None:
+            cleared = QImage(self.stroke_layer.mask.size(), QImage.Format.Format_Alpha8)
+            cleared.fill(0)
+            self.stroke_layer.replace_region(cleared.rect(), cleared)
 
     def shown_texts(self) -> list[str]:
         """The texts the canvas shows (the hint on an empty start)."""
@@ -228,9 +220,14 @@ class PhotoCanvas(QGraphicsView):
         painter.drawEllipse(center, radius, radius)
         return QRectF(center.x() - radius, center.y() - radius, 2 * radius, 2 * radius).toAlignedRect().adjusted(-1, -1, 1, 1)
 
+    def _painting_layer(self) -> MaskLayer:
+        layer = self.stroke_layer if self.tool in (HEAL, CLONE) else self.mask_layer
+        assert layer is not None
+        return layer
+
     def _paint_segment(self, start: QPointF, end: QPointF) -> None:
-        assert self.mask_layer is not None
-        painter = QPainter(self.mask_layer.mask)
+        layer = self._painting_layer()
+        painter = QPainter(layer.mask)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         mode = (QPainter.CompositionMode.CompositionMode_DestinationOut if self.erasing
@@ -247,14 +244,22 @@ class PhotoCanvas(QGraphicsView):
             t = i / count
             dirty = dirty.united(self._dab(painter, start + (end - start) * t, first + (last - first) * t))
         painter.end()
-        dirty = dirty.intersected(self.mask_layer.mask.rect())
+        dirty = dirty.intersected(layer.mask.rect())
         self._stroke_rect = self._stroke_rect.united(dirty)
-        self.mask_layer.update(QRectF(dirty))
+        layer.update(QRectF(dirty))
+        if self.tool == CLONE and not dirty.isEmpty():
+            self.clone_stroke.emit(dirty, False)
 
     def _begin_stroke(self, point: QPointF) -> None:
         assert self.mask_layer is not None
+        if self.tool == CLONE:
+            if self.clone_source is None:
+                self.clone_source_missing.emit()
+                return
+            if self.clone_offset is None:  # aligned: the first stroke after Alt+click sets the offset
+                self.clone_offset = (self.clone_source - point).toPoint()
         self._last_pressure = self._pen_pressure if self._pen_pressure is not None else 1.0
-        self._stroke_start_mask = self.mask_layer.mask.copy()
+        self._stroke_start_mask = self.mask_layer.mask.copy() if self.tool in (BRUSH, ERASER) else QImage()
         self._stroke_rect = QRect()
         self._last_point = point
         self._paint_segment(point, point)
@@ -263,7 +268,10 @@ class PhotoCanvas(QGraphicsView):
         if self._stroke_start_mask is None or self.mask_layer is None:
             return
         rect = self._stroke_rect
-        if not rect.isEmpty():
+        if self.tool in (HEAL, CLONE):
+            if not rect.isEmpty():
+                self.spot_painted.emit(rect) if self.tool == HEAL else self.clone_stroke.emit(rect, True)
+        elif not rect.isEmpty():
             before = self._stroke_start_mask.copy(rect)
             after = self.mask_layer.mask.copy(rect)
             self.undo_stack.push(StrokeCommand(self.mask_layer, rect, before, after,
@@ -290,10 +298,21 @@ class PhotoCanvas(QGraphicsView):
             return
         if event.button() == Qt.MouseButton.LeftButton and self.has_photo():
             point = self.mapToScene(event.position().toPoint())
-            if self.adding_ink:
+            if self.tool == ADD_INK:
                 self.ink_clicked.emit(int(point.x()), int(point.y()))
-                return
-            self._begin_stroke(point)
+            elif self.tool == LASSO:
+                self.lasso.press(point, event.position(), event.modifiers())
+            elif self.tool == CLONE and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+                self.clone_source, self.clone_offset = point, None
+                self.viewport().update()
+            else:
+                self._begin_stroke(point)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.tool == LASSO and event.button() == Qt.MouseButton.LeftButton:
+            self.lasso.close()
+        else:
+            super().mouseDoubleClickEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._panning_from is not None:
@@ -305,7 +324,9 @@ class PhotoCanvas(QGraphicsView):
         point = self.mapToScene(event.position().toPoint())
         old_cursor = self._cursor_point
         self._cursor_point = point
-        if self._last_point is not None and event.buttons() & Qt.MouseButton.LeftButton:
+        if self.tool == LASSO:
+            self.lasso.move(point, bool(event.buttons() & Qt.MouseButton.LeftButton))
+        elif self._last_point is not None and event.buttons() & Qt.MouseButton.LeftButton:
             self._paint_segment(self._last_point, point)
             self._last_point = point
         self._update_cursor_outline(old_cursor)
@@ -316,9 +337,21 @@ class PhotoCanvas(QGraphicsView):
             self.viewport().unsetCursor()
             return
         if event.button() == Qt.MouseButton.LeftButton:
-            self._end_stroke()
+            if self.tool == LASSO:
+                self.lasso.release(event.position())
+            else:
+                self._end_stroke()
+
+    def event(self, event: QEvent) -> bool:
+        # While a polygon is being drawn, Enter, Esc and Backspace are its own (Esc would cancel a run).
+        if event.type() == QEvent.Type.ShortcutOverride and self.lasso.wants_key(event):
+            event.accept()
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.lasso.key(event):
+            return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True
             self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
@@ -333,13 +366,36 @@ class PhotoCanvas(QGraphicsView):
         super().keyReleaseEvent(event)
 
     def _update_cursor_outline(self, old: Optional[QPointF]) -> None:
+        if self.tool in (LASSO, CLONE):  # the lasso's rubber band and the clone's source mark move too
+            self.viewport().update()
+            return
         radius = self.brush_size / 2.0 + 3 / max(self.zoom_factor(), 1e-3)  # the outline's width, in photo px
         for point in (old, self._cursor_point):
             if point is not None:
                 self.scene().update(QRectF(point.x() - radius, point.y() - radius, 2 * radius, 2 * radius))
 
+    def _source_mark(self) -> Optional[QPointF]:
+        """Where the clone stamp takes pixels from now: the chosen point, or the brush plus the offset."""
+        if self.tool != CLONE or self.clone_source is None:
+            return None
+        if self.clone_offset is None or self._cursor_point is None:
+            return self.clone_source
+        return self._cursor_point + QPointF(self.clone_offset)
+
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        if self._cursor_point is None or not self.has_photo():
+        if not self.has_photo():
+            return
+        self.lasso.draw(painter, self._cursor_point)
+        source = self._source_mark()
+        if source is not None:
+            arm = 8 / max(self.zoom_factor(), 1e-3)
+            for color, width in ((QColor(0, 0, 0, 170), 3), (QColor(255, 255, 255, 230), 1)):
+                pen = QPen(color, width)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.drawLine(source - QPointF(arm, 0), source + QPointF(arm, 0))
+                painter.drawLine(source - QPointF(0, arm), source + QPointF(0, arm))
+        if self._cursor_point is None or self.tool in (LASSO, ADD_INK):
             return
         painter.setBrush(Qt.BrushStyle.NoBrush)
         radius = self.brush_size / 2.0

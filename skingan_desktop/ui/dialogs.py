@@ -79,21 +79,33 @@ class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = [(a.text().replace("&", ""), a.shortcut().toString()) for a in actions if not a.shortcut().isEmpty()]
+        # Undo and Redo are named without the step they would take back now ("Undo Heal").
+        rows = [(a.text().replace("&", "") if not a.text().startswith(("&Undo", "&Redo", "Undo", "Redo"))
+                 else a.text().replace("&", "").split()[0], a.shortcut().toString())
+                for a in actions if not a.shortcut().isEmpty()]
         rows += [("Pan", "Space + drag, or middle button drag"), ("Zoom", "Mouse wheel"),
-                 ("Show the original (photo and compare pane)", "Hold \\")]
+                 ("Show the original (photo and compare pane)", "Hold \\"),
+                 ("Clone stamp: where to copy from", "Alt + click"),
+                 ("Lasso: add to the mask / cut out of it", "Shift / Alt at the first press"),
+                 ("Lasso polygon: close / last corner back / drop it", "Enter or double click / Backspace / Esc")]
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setHorizontalHeaderLabels(["Action", "Shortcut"])
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for row, (name, keys) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(name))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)  # room to read
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(480, 520)
+        width = sum(self.table.columnWidth(c) for c in range(2)) + 60
+        self.resize(max(560, width), 680)
 
 
 def about_text(model_name: str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import qtawesome as qta
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QKeyEvent, QKeySequence, QUndoCommand, QUndoStack,
+    QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QUndoStack,
 )
 from PySide6.QtWidgets import (
     QColorDialog, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
@@ -36,12 +36,15 @@ from ..io.session import (
 from ..model import load_generator
 from ..model.devices import resolve_device
 from ..resources import embedded_model_path
-from .canvas import HOLE_THRESHOLD, MaskReplaceCommand, PhotoCanvas
+from .canvas import ADD_INK, BRUSH, CLONE, ERASER, HEAL, HOLE_THRESHOLD, LASSO, PhotoCanvas
+from .commands import apply_result_command, restore_session_command
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
 from .folder_review import FolderReviewPanel
+from .mask_layer import MaskReplaceCommand
 from .mask_tools import MaskTools
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
+from .retouch import RetouchBrushes
 from .settings import AppSettings
 from .time_left import TimeLeft, describe as describe_time_left
 from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
@@ -50,56 +53,30 @@ PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files
 WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
 EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp)"
 EMBEDDED_NAME = "SkinGAN default (embedded)"
+# The tools: menu text, icon, key, tooltip; and what the status bar says when one is chosen.
+TOOLS = {
+    BRUSH: ("&Brush", "fa5s.paint-brush", "B", "Paint the area to remove"),
+    ERASER: ("&Eraser", "fa5s.eraser", "E", "Erase the mask"),
+    LASSO: ("&Lasso", "fa5s.draw-polygon", "L",
+            "Drag around an area, or click its corners, to mask it (Shift adds, Alt subtracts)"),
+    ADD_INK: ("&Add ink by clicking", "fa5s.eye-dropper", "G",
+              "Click on a part of a tattoo the mask missed: its ink, whole, is added"),
+    HEAL: ("&Heal brush", "fa5s.band-aid", "J", "Paint over a spot, a pore or a dot of ink: it is healed at once"),
+    CLONE: ("&Clone stamp", "fa5s.stamp", "S", "Alt+click where to copy from, then paint where it should go"),
+}
+TOOL_HINTS = {
+    LASSO: "Drag around an area, or click its corners and double-click (Enter) to close; "
+           "Shift adds to the mask, Alt cuts out of it.",
+    ADD_INK: "Click on ink the mask missed to add it (B or E to paint again).",
+    HEAL: "Paint over a spot: it is filled from the skin around it. Each dab is one step to undo.",
+    CLONE: "Alt+click where to copy from, then paint where it should go.",
+}
 
 
 def export_filter_for(suffix: str) -> str:
     """The entry of the export dialog's filter that shows files named ``*suffix``."""
     return next((entry for entry in EXPORT_FILTER.split(";;") if f"*{suffix.lower()}" in entry.split("(")[1]),
                 EXPORT_FILTER.split(";;")[0])
-
-
-class PhotoAndMaskCommand(QUndoCommand):
-    """An undoable step that changes rectangles of the working photo and the whole mask:
-    ``patches`` are ``(region, pixels before, pixels after)``."""
-
-    def __init__(self, window: "MainWindow", text: str, patches: list[tuple[WorkRegion, np.ndarray, np.ndarray]],
-                 mask_after: QImage) -> None:
-        super().__init__(text)
-        self._window, self._patches = window, patches
-        self._mask_before, self._mask_after = window.canvas.mask_layer.mask.copy(), mask_after
-
-    def _put(self, which: int) -> None:
-        for patch in self._patches:
-            self._window.set_photo_region(patch[0], patch[which])
-        layer = self._window.canvas.mask_layer
-        layer.replace_region(layer.mask.rect(), self._mask_after if which == 2 else self._mask_before)
-
-    def redo(self) -> None:
-        self._put(2)
-
-    def undo(self) -> None:
-        self._put(1)
-
-
-def apply_result_command(window: "MainWindow", results: list[RegionResult], refined: bool) -> PhotoAndMaskCommand:
-    """Put a chosen result into the working photo and clear the mask; undo restores both."""
-    patches = [(r.region, window.photo[r.region.slices].copy(),
-                r.refined if refined and r.refined is not None else r.preview) for r in results]
-    cleared = window.canvas.mask_layer.mask.copy()
-    cleared.fill(0)
-    return PhotoAndMaskCommand(window, "Apply refined result" if refined else "Apply 512 result", patches, cleared)
-
-
-def restore_session_command(window: "MainWindow", edited: np.ndarray, mask: np.ndarray,
-                            text: str) -> PhotoAndMaskCommand:
-    """The edits and mask of a restored session laid over the photo as opened: one step in the
-    History (undo brings the photo as opened back)."""
-    bounds = mask_bounds((edited != window.photo).any(axis=-1))
-    patches = []
-    if bounds is not None:
-        region = WorkRegion(*bounds)
-        patches.append((region, window.photo[region.slices].copy(), edited[region.slices].copy()))
-    return PhotoAndMaskCommand(window, text, patches, array_to_mask(mask))
 
 
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
@@ -149,6 +126,8 @@ class MainWindow(QMainWindow):
         self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
         self._partial: dict[int, RegionResult] = {}
         self._results_for: Optional[np.ndarray] = None  # the mask the results on show were made for
+        self.photo_changes = 0  # edits laid into the photo so far (results, heal dabs, clone strokes, undo)
+        self._results_photo = 0  # ... when the results on show were asked for
         self._kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
         self._after_model_loaded: Optional[Callable[[], None]] = None
         self._run_started = 0.0
@@ -162,6 +141,7 @@ class MainWindow(QMainWindow):
         self.mask_snapped, self.ink_added = self.mask_tools.mask_snapped, self.mask_tools.ink_added
         self.tattoos_found = self.mask_tools.tattoos_found
         self.folder_review = FolderReviewPanel(self)
+        self.retouch = RetouchBrushes(self)
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()
@@ -222,10 +202,8 @@ class MainWindow(QMainWindow):
         self.undo_stack.undoTextChanged.connect(lambda _: self._undo_tooltips())
         self.undo_stack.redoTextChanged.connect(lambda _: self._undo_tooltips())
         self._undo_tooltips()
-        a("brush", "&Brush", "fa5s.paint-brush", "B", lambda: self.set_erasing(False), "Paint the area to remove", True)
-        a("eraser", "&Eraser", "fa5s.eraser", "E", lambda: self.set_erasing(True), "Erase the mask", True)
-        a("add_ink", "&Add ink by clicking", "fa5s.eye-dropper", "G", lambda: self.set_adding_ink(True),
-          "Click on a part of a tattoo the mask missed: its ink, whole, is added", True)
+        for tool, (text, icon, key, tip) in TOOLS.items():
+            a(tool, text, icon, key, partial(self.set_tool, tool), tip, True)
         a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
         a("bigger", "Brush bigger", "fa5s.plus-circle", "]", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 1.25 + 1))
         a("zoom_in", "Zoom &in", "fa5s.search-plus", QKeySequence.StandardKey.ZoomIn, lambda: self.canvas.zoom_by(1.25))
@@ -258,7 +236,10 @@ class MainWindow(QMainWindow):
         a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
         a("shortcuts", "&Keyboard shortcuts", "fa5s.keyboard", "F1", lambda: ShortcutsDialog(self.actions_by_name.values(), self).open())
         a("about", "&About", "fa5s.info-circle", None, lambda: show_about(self, self.model_name))
-        self.actions_by_name["brush"].setChecked(True)
+        self.tool_group = QActionGroup(self)  # one tool at a time
+        for tool in TOOLS:
+            self.tool_group.addAction(self.actions_by_name[tool])
+        self.actions_by_name[BRUSH].setChecked(True)
         self.actions_by_name["toggle_mask"].setChecked(True)
         self.device_actions: dict[str, QAction] = {}
         for choice in ("auto", "cpu", "cuda"):
@@ -286,7 +267,7 @@ class MainWindow(QMainWindow):
                       "load_mask", "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", "zoom_to_mask", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
-            "T&ools": ["brush", "eraser", "add_ink", "smaller", "bigger"],
+            "T&ools": [BRUSH, ERASER, LASSO, ADD_INK, None, HEAL, CLONE, None, "smaller", "bigger"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
         }
@@ -309,8 +290,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.folder_review.dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
-        for name in ("open", "export", None, "undo", "redo", None, "brush", "eraser", "add_ink", "smaller", "bigger",
-                     "snap_to_ink",
+        for name in ("open", "export", None, "undo", "redo", None, BRUSH, ERASER, LASSO, ADD_INK, HEAL, CLONE,
+                     "smaller", "bigger", "snap_to_ink",
                      "find_tattoos", None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
             toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
@@ -554,6 +535,7 @@ class MainWindow(QMainWindow):
         assert self.photo is not None
         self._set_showing_original(False)
         self.photo[region.slices] = pixels
+        self.photo_changes += 1
         self.canvas.update_photo_region(QRect(region.left, region.top, region.width, region.height),
                                         photo_to_qimage(pixels))
 
@@ -612,21 +594,12 @@ class MainWindow(QMainWindow):
         return True
 
     # --- mask -------------------------------------------------------------------------------
-    def set_erasing(self, erasing: bool) -> None:
-        self.canvas.erasing = erasing
-        self.canvas.adding_ink = False
-        self.actions_by_name["brush"].setChecked(not erasing)
-        self.actions_by_name["eraser"].setChecked(erasing)
-        self.actions_by_name["add_ink"].setChecked(False)
-
-    def set_adding_ink(self, on: bool) -> None:
-        """The Add ink tool: a click on a part of a tattoo the mask missed adds that ink."""
-        self.canvas.adding_ink = on
-        self.actions_by_name["add_ink"].setChecked(on)
-        self.actions_by_name["brush"].setChecked(not on and not self.canvas.erasing)
-        self.actions_by_name["eraser"].setChecked(not on and self.canvas.erasing)
-        if on:
-            self.show_status("Click on ink the mask missed to add it (B or E to paint again).")
+    def set_tool(self, tool: str) -> None:
+        """What a drag or click on the photo does (the Tools menu); the status bar says how to use it."""
+        self.canvas.set_tool(tool)
+        self.actions_by_name[tool].setChecked(True)
+        if TOOL_HINTS.get(tool):
+            self.show_status(TOOL_HINTS[tool])
 
     def _brush_size_changed(self, size: int) -> None:
         self.brush_label.setText(f"Brush {size} px")
@@ -827,6 +800,10 @@ class MainWindow(QMainWindow):
         self._loading = None
         return path, then
 
+    @property
+    def model_loading(self) -> bool:
+        return self._loading is not None
+
     def _model_not_loaded(self, message: str) -> None:
         if self._latest_load() is None:
             return
@@ -899,6 +876,7 @@ class MainWindow(QMainWindow):
             return
         job = InpaintJob(Inpainter(self.generator, self.inpaint_settings()), self.photo.copy(), mask > 0)
         self._results_for = mask  # results apply only while the mask is the one they were made for
+        self._results_photo = self.photo_changes  # ... and the photo too
         job.preview_ready.connect(self._preview_ready)
         job.progress.connect(self._progress)
         job.finished.connect(self._inpainting_finished)
@@ -1013,6 +991,10 @@ class MainWindow(QMainWindow):
             return
         if self._results_for is not None and not np.array_equal(self.mask_array(), self._results_for):
             self.show_status("The mask changed since these results were made: run again to fill it as it is now.")
+            return
+        if self.photo_changes != self._results_photo:
+            self.show_status("The photo changed since these results were made (a heal or clone stroke, or an undo): "
+                             "run again to fill it as it is now.")
             return
         self._abandon_job()  # a refinement still running would be for the photo as it was
         self.undo_stack.push(apply_result_command(self, results, refined))

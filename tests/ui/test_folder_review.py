@@ -49,10 +49,10 @@ def test_two_photos_go_through_find_correct_run_and_save_and_batch_leaves_them(q
 
     # Correct the found mask: erase a band across it, as a person leaves a birthmark out.
     found_mask = window.mask_array() > 0
-    window.set_erasing(True)
+    window.set_tool("eraser")
     window.canvas.set_brush_size(30)
     drag_on_canvas(window, [(40, 250), (300, 250)])
-    window.set_erasing(False)
+    window.set_tool("brush")
     corrected = window.mask_array() > 0
     assert corrected.sum() < found_mask.sum() and not corrected[250, 60:260].any()
     hole = _run_and_apply(qtbot, window)

@@ -1,0 +1,196 @@
+"""The heal brush, the clone stamp and the lasso, used in the real window as a retoucher would:
+press the tool's key, click or drag on the photo, check the pixels or the mask, undo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.conftest import lit_skin
+from tests.ui.conftest import drag_on_canvas, open_photo, photo_pixels
+
+LEFT, NONE = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+NO_KEYS = Qt.KeyboardModifier.NoModifier
+
+
+def _mouse(window, kind: QEvent.Type, x: float, y: float, button: Qt.MouseButton, buttons: Qt.MouseButton,
+           modifiers: Qt.KeyboardModifier = NO_KEYS) -> None:
+    viewport = window.canvas.viewport()
+    at = QPointF(window.canvas.mapFromScene(QPointF(x, y)))
+    QApplication.sendEvent(viewport, QMouseEvent(kind, at, viewport.mapToGlobal(at), button, buttons, modifiers))
+
+
+def _click(window, x: float, y: float, modifiers: Qt.KeyboardModifier = NO_KEYS) -> None:
+    _mouse(window, QEvent.Type.MouseButtonPress, x, y, LEFT, LEFT, modifiers)
+    _mouse(window, QEvent.Type.MouseButtonRelease, x, y, LEFT, NONE, modifiers)
+
+
+def _drag(window, points: list[tuple[float, float]], modifiers: Qt.KeyboardModifier = NO_KEYS) -> None:
+    _mouse(window, QEvent.Type.MouseButtonPress, *points[0], LEFT, LEFT, modifiers)
+    for x, y in points[1:]:
+        _mouse(window, QEvent.Type.MouseMove, x, y, NONE, LEFT, modifiers)
+    _mouse(window, QEvent.Type.MouseButtonRelease, *points[-1], LEFT, NONE, modifiers)
+
+
+def _history(window) -> list[str]:
+    stack = window.undo_stack
+    return [stack.text(i) for i in range(stack.count())]
+
+
+SPOTS = ((120, 100), (260, 180), (300, 90))
+
+
+@pytest.fixture()
+def spotted_skin(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    """Lit skin with three red pimples, saved losslessly; and the clean skin."""
+    skin = lit_skin(300, 400)
+    spot = np.zeros(skin.shape[:2], np.float32)
+    for centre in SPOTS:
+        cv2.circle(spot, centre, 7, 1.0, -1)
+    spot = cv2.GaussianBlur(spot, (0, 0), 2.5)[..., None]
+    photo = np.clip(skin * (1 - 0.7 * spot) + np.array([150, 60, 60]) * 0.7 * spot, 0, 255).astype(np.uint8)
+    path = tmp_path / "cheek.png"
+    Image.fromarray(photo).save(path)
+    return path, skin
+
+
+def _off_skin(pixels: np.ndarray, skin: np.ndarray, centre: tuple[int, int], radius: int = 6) -> float:
+    x, y = centre
+    window = (slice(y - radius, y + radius), slice(x - radius, x + radius))
+    return float(np.abs(pixels[window].astype(np.float32) - skin[window]).mean())
+
+
+def test_heal_dabs_fill_spots_from_the_skin_around_each_one_step_to_undo(qtbot, window, spotted_skin) -> None:
+    path, skin = spotted_skin
+    open_photo(qtbot, window, path)
+    opened = window.photo.copy()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_J)
+    assert window.actions_by_name["heal"].isChecked() and not window.actions_by_name["brush"].isChecked()
+    assert "spot" in window.last_status
+    window.canvas.set_brush_size(30)
+    with qtbot.waitSignal(window.retouch.healed, timeout=60_000) as healed:
+        _click(window, *SPOTS[0])
+    assert healed.args == [True]
+    assert _off_skin(opened, skin, SPOTS[0]) > 20 and _off_skin(window.photo, skin, SPOTS[0]) < 6
+    far = np.ones(skin.shape[:2], bool)
+    far[SPOTS[0][1] - 16:SPOTS[0][1] + 16, SPOTS[0][0] - 16:SPOTS[0][0] + 16] = False
+    assert np.array_equal(window.photo[far], opened[far])  # nothing beyond the dab changed
+    assert not window.mask_array().any()                   # the mask is not the heal's
+    assert _history(window) == ["Heal"]
+
+    # Two dabs in quick succession: the second waits for the first, and both land.
+    with qtbot.waitSignals([window.retouch.healed, window.retouch.healed], timeout=60_000):
+        _click(window, *SPOTS[1])
+        _click(window, *SPOTS[2])
+    assert _off_skin(window.photo, skin, SPOTS[1]) < 6 and _off_skin(window.photo, skin, SPOTS[2]) < 6
+    assert _history(window) == ["Heal"] * 3
+    for _ in range(3):
+        window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.photo, opened)
+    shown = window.canvas.photo_item.pixmap().toImage()
+    assert shown.pixelColor(*SPOTS[0]).red() == int(opened[SPOTS[0][1], SPOTS[0][0], 0])  # the canvas shows it too
+
+
+def test_the_clone_stamp_copies_from_the_alt_clicked_point_aligned_one_step_to_undo(qtbot, window, tmp_path: Path) -> None:
+    rows, cols = np.mgrid[0:300, 0:400]
+    photo = np.stack([(cols * 7) % 256, (rows * 5) % 256, ((cols + rows) * 3) % 256], axis=-1).astype(np.uint8)
+    path = tmp_path / "pattern.png"
+    Image.fromarray(photo).save(path)
+    open_photo(qtbot, window, path)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_S)
+    assert window.actions_by_name["clone"].isChecked()
+    window.canvas.set_brush_size(20)
+    _drag(window, [(300, 150), (320, 150)])  # no source yet: nothing happens, and the status says why
+    assert np.array_equal(window.photo, photo) and "Alt+click" in window.last_status and _history(window) == []
+
+    _click(window, 100, 100, Qt.KeyboardModifier.AltModifier)
+    _drag(window, [(300, 150), (310, 150), (320, 150)])
+    core = (slice(146, 155), slice(300, 321))
+    source = (slice(96, 105), slice(100, 121))
+    assert np.array_equal(window.photo[core], photo[source])
+    assert np.array_equal(window.photo[:, :280], photo[:, :280])
+    # Aligned: the next stroke keeps the same offset from the brush.
+    _drag(window, [(300, 200), (300, 210)])
+    assert np.array_equal(window.photo[196:214, 296:305], photo[146:164, 96:105])
+    assert _history(window) == ["Clone", "Clone"]
+    window.actions_by_name["undo"].trigger()
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.photo, photo)
+
+
+def test_the_lasso_draws_adds_subtracts_and_clicks_a_polygon(qtbot, window, tmp_path: Path) -> None:
+    path = tmp_path / "skin.png"
+    Image.fromarray(lit_skin(300, 400)).save(path)
+    open_photo(qtbot, window, path)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_L)
+    assert window.actions_by_name["lasso"].isChecked()
+
+    def square(left: float, top: float, side: float) -> list[tuple[float, float]]:
+        return [(left, top), (left + side, top), (left + side, top + side), (left, top + side), (left + 2, top + 2)]
+
+    _drag(window, square(50, 50, 100))
+    mask = window.mask_array() > 0
+    assert mask[100, 100] and mask[55:145, 55:145].all() and not mask[160, 100] and not mask[:, 160:].any()
+    _drag(window, square(250, 50, 60), Qt.KeyboardModifier.ShiftModifier)  # Shift adds
+    mask = window.mask_array() > 0
+    assert mask[100, 100] and mask[80, 280]
+    _drag(window, square(80, 80, 40), Qt.KeyboardModifier.AltModifier)  # Alt cuts out
+    mask = window.mask_array() > 0
+    assert not mask[100, 100] and mask[60, 60] and mask[80, 280]
+    assert _history(window) == ["Lasso", "Lasso: add", "Lasso: subtract"]
+
+    # A polygon: click its corners; Esc drops it, Enter closes it; a plain lasso replaces the mask.
+    for x, y in ((200, 200), (380, 200)):
+        _click(window, x, y)
+    qtbot.keyClick(window.canvas.viewport(), Qt.Key.Key_Escape)
+    assert _history(window)[-1] == "Lasso: subtract" and not window.canvas.lasso.open
+    for x, y in ((200, 200), (380, 200), (380, 290)):
+        _click(window, x, y)
+    qtbot.keyClick(window.canvas.viewport(), Qt.Key.Key_Return)
+    mask = window.mask_array() > 0
+    assert mask[220, 360] and not mask[280, 210] and not mask[60, 60]   # the triangle, and only it
+    window.actions_by_name["undo"].trigger()
+    mask = window.mask_array() > 0
+    assert mask[60, 60] and not mask[220, 360]
+
+
+def test_results_made_before_a_heal_are_not_applied_over_it(qtbot, window, tattoo_png, small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    window.load_weights(small_weights)
+    qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
+    window.settings.refine = False
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(lambda: window.actions_by_name["apply_quick"].isEnabled(), timeout=60_000)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_J)
+    with qtbot.waitSignal(window.retouch.healed, timeout=60_000):
+        _click(window, x1 + 20, y1 + 20)
+    healed = window.photo.copy()
+    window.actions_by_name["apply_quick"].trigger()
+    assert "photo changed" in window.last_status and np.array_equal(window.photo, healed)
+    assert photo_pixels(path).shape == healed.shape
+
+
+def test_f1_lists_the_new_tools_and_their_gestures(qtbot, window) -> None:
+    from skingan_desktop.ui.dialogs import ShortcutsDialog
+
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.findChild(ShortcutsDialog)
+    qtbot.waitExposed(dialog)
+    table = dialog.table
+    rows = {table.item(r, 0).text(): table.item(r, 1).text() for r in range(table.rowCount())}
+    assert rows["Heal brush"] == "J" and rows["Clone stamp"] == "S" and rows["Lasso"] == "L"
+    assert rows["Clone stamp: where to copy from"] == "Alt + click"
+    # Not cramped: every shortcut is shown whole.
+    shortcuts = table.horizontalHeader().sectionSize(1)
+    assert all(table.fontMetrics().horizontalAdvance(keys) < shortcuts for keys in rows.values())
+    dialog.close()
