@@ -19,6 +19,7 @@ from torch import nn
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
 from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
 from .allocator import reusing_freed_memory
+from .mask_ops import grow_mask
 from .region import WorkRegion, paste, work_regions
 from .anchor import anchored_hole, halo_for
 from .tone import DEFAULT_TEXTURE_STRENGTH, native_fill
@@ -135,8 +136,10 @@ class Inpainter:
     ) -> RegionResult:
         settings = self.settings
         crop, crop_hole = photo[region.slices], hole[region.slices]
+        # A feathered seam blends the fill into the skin beyond the hole: fill that band too.
+        filled_hole = grown_hole(crop_hole, settings.feather)
         halo = halo_for(photo.shape) if settings.halo is None else settings.halo
-        redone = anchored_hole(crop, crop_hole, halo)  # the hole and ring pixels tinted by ink
+        redone = anchored_hole(crop, filled_hole, halo)  # the hole and ring pixels tinted by ink
         native = crop.shape[:2]
         fine_size = fit_size(*native, settings.refined_side)
         preview_size = fit_size(*native, settings.preview_side)
@@ -151,7 +154,7 @@ class Inpainter:
         if is_cancelled(cancel):
             raise Cancelled
         preview_scaled = refine_level(self.generator, preview_level, None)
-        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, redone))
+        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, filled_hole, redone))
         if progress is not None:
             progress(f"{stage}: 512 result", 0, 1)
         if on_preview is not None:
@@ -171,7 +174,7 @@ class Inpainter:
             coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
             optimise_dtype=optimise_dtype,
         )[-1]
-        result.refined = self._to_native(refined, fine, crop, crop_hole, redone)
+        result.refined = self._to_native(refined, fine, crop, crop_hole, filled_hole, redone)
         return result
 
     def _level(self, crop: np.ndarray, redone: np.ndarray, size: tuple[int, int]) -> PyramidLevel:
@@ -185,17 +188,25 @@ class Inpainter:
         return getattr(self.generator, "structure_weight", 1.0)
 
     def _to_native(self, scaled: torch.Tensor, level: PyramidLevel, crop: np.ndarray, crop_hole: np.ndarray,
-                   redone: np.ndarray) -> np.ndarray:
+                   filled_hole: np.ndarray, redone: np.ndarray) -> np.ndarray:
         """A working-size composite back at the region's native size: its tone with the photo's
-        own grain (``engine/tone.py``) inside ``crop_hole``, the region's pixels elsewhere."""
+        own grain (``engine/tone.py``) inside ``crop_hole``, the region's pixels elsewhere; with a
+        feather, the fill of ``filled_hole`` (the hole and the feather's band) blended across it."""
         working_redone = level.mask[0, 0].cpu().numpy() > 0.5
         working_composite = scaled[0].permute(1, 2, 0).mul(255).cpu().numpy()
-        filled = native_fill(crop, crop_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
+        filled = native_fill(crop, filled_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
                              strength=self.settings.texture_strength,
                              structure=self._structure_weight())
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)
+
+
+def grown_hole(hole: np.ndarray, feather: int) -> np.ndarray:
+    """``hole`` and the ``feather`` px around it (the hole itself when ``feather`` is 0)."""
+    if feather <= 0:
+        return hole
+    return grow_mask(hole.astype(np.uint8), feather) > 0
 
 
 def warm_up(generator: nn.Module, side: int = 512) -> None:

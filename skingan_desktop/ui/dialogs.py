@@ -15,7 +15,8 @@ from .settings import AppSettings
 
 
 class PreferencesDialog(QDialog):
-    """Refinement on/off and iterations, seam feather, skin texture, JPEG and privacy options."""
+    """Refinement on/off and iterations, skin texture, JPEG and privacy options (the feather is
+    the run panel's)."""
 
     def __init__(self, settings: AppSettings, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -26,11 +27,6 @@ class PreferencesDialog(QDialog):
         self.iterations = QSpinBox()
         self.iterations.setRange(1, 100)
         self.iterations.setValue(settings.n_iters)
-        self.feather = QSpinBox()
-        self.feather.setRange(0, 32)
-        self.feather.setSuffix(" px")
-        self.feather.setValue(settings.feather)
-        self.feather.setToolTip("0 keeps every pixel outside the mask exactly as it was")
         self.texture = QSpinBox()
         self.texture.setRange(0, 200)
         self.texture.setSingleStep(10)
@@ -49,7 +45,6 @@ class PreferencesDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.refine)
         form.addRow("Refinement iterations per scale", self.iterations)
-        form.addRow("Seam feather", self.feather)
         form.addRow("Skin texture in fills", self.texture)
         form.addRow("JPEG quality", self.quality)
         form.addRow("JPEG chroma subsampling", self.subsampling)
@@ -64,7 +59,6 @@ class PreferencesDialog(QDialog):
     def accept(self) -> None:
         self.settings.refine = self.refine.isChecked()
         self.settings.n_iters = self.iterations.value()
-        self.settings.feather = self.feather.value()
         self.settings.texture_strength = self.texture.value() / 100
         self.settings.jpeg_quality = self.quality.value()
         self.settings.privacy = self.privacy.isChecked()

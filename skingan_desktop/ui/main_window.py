@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
+from ..engine.estimate import corrected_scale, run_seconds
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results, warm_up
@@ -46,7 +47,8 @@ from .mask_tools import MaskTools
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .retouch import RetouchBrushes
 from .settings import AppSettings
-from .time_left import TimeLeft, describe as describe_time_left
+from .run_panel import RunPanel
+from .time_left import TimeLeft, describe as describe_time_left, duration
 from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
@@ -113,6 +115,8 @@ class MainWindow(QMainWindow):
         self.history_dock.setObjectName("history")  # so that the window state remembers it
         self.history_dock.setWidget(self.history_view)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.history_dock)
+        self.run_panel = RunPanel(self.settings, self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.run_panel)
 
         self.photo: Optional[np.ndarray] = None  # the working 8-bit pixels the user edits
         self.photo_file: Optional[PhotoFile] = None  # the file as read: depth, alpha, ICC, EXIF
@@ -133,6 +137,8 @@ class MainWindow(QMainWindow):
         self._run_started = 0.0
         self._time_left = TimeLeft()  # restarts by itself when a run's first stage begins
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
+        self._pass_seconds: Optional[float] = None  # one 512x512 pass of the loaded model, timed at load
+        self._run_estimate = 0.0  # what the estimate said for the run going on
 
         self.actions_by_name: dict[str, QAction] = {}
         self.mask_tools = MaskTools(self)
@@ -157,6 +163,12 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(200)
         self._autosave_timer.timeout.connect(self.autosave)
         self.undo_stack.indexChanged.connect(lambda _: self._autosave_timer.start())
+        self._estimate_timer = QTimer(self)  # the run panel's estimate follows the mask, a moment later
+        self._estimate_timer.setSingleShot(True)
+        self._estimate_timer.setInterval(300)
+        self._estimate_timer.timeout.connect(self._update_estimate)
+        self.undo_stack.indexChanged.connect(lambda _: self._estimate_timer.start())
+        self.run_panel.changed.connect(self._estimate_timer.start)
         self._restore_window_state()
         self.update_actions()
 
@@ -287,6 +299,7 @@ class MainWindow(QMainWindow):
         self._refresh_recent_menu()
         view_menu.addSeparator()
         view_menu.addAction(self.history_dock.toggleViewAction())
+        view_menu.addAction(self.run_panel.toggleViewAction())
         view_menu.addAction(self.folder_review.dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
@@ -810,12 +823,13 @@ class MainWindow(QMainWindow):
         self.show_error(message)
         self.show_status(f"Could not load the weights; the model is still {self.model_name}.")
 
-    def _model_loaded(self, generator) -> None:
+    def _model_loaded(self, loaded: tuple) -> None:
         latest = self._latest_load()
         if latest is None:
             return  # superseded by a later load
         path, then = latest
-        self.generator = generator
+        self.generator, self._pass_seconds = loaded
+        self._estimate_timer.start()
         self.model_name = path.name if path != embedded_model_path() else EMBEDDED_NAME
         if path != embedded_model_path():
             self.settings.weights_path = str(path)
@@ -856,8 +870,22 @@ class MainWindow(QMainWindow):
 
     def inpaint_settings(self) -> InpaintSettings:
         """The engine settings from the user's preferences."""
-        return InpaintSettings(n_iters=self.settings.n_iters, feather=self.settings.feather, refine=self.settings.refine,
-                               texture_strength=self.settings.texture_strength)
+        settings = self.settings
+        return InpaintSettings(n_iters=settings.n_iters, feather=settings.feather, refine=settings.refine,
+                               texture_strength=settings.texture_strength, context=settings.context,
+                               refined_side=settings.refined_side)
+
+    def _update_estimate(self) -> None:
+        """The run panel says how long a run of the mask as it is would take."""
+        mask = self.mask_array()
+        if mask is None or not mask.any():
+            self.run_panel.show_estimate("Paint a mask to see how long a run takes.")
+        elif self._pass_seconds is None:
+            self.run_panel.show_estimate("The estimate comes once the model is loaded (at the first run).")
+        else:
+            seconds = run_seconds(mask > 0, self.inpaint_settings(), self._pass_seconds, self.settings.estimate_scale)
+            what = f"Refined at {self.settings.refined_side} px" if self.settings.refine else "The 512 result only"
+            self.run_panel.show_estimate(f"{what}: {duration(seconds)} on this machine.")
 
     def run_inpainting(self) -> None:
         if self.photo is None or self._job is not None:
@@ -885,6 +913,8 @@ class MainWindow(QMainWindow):
         self._job = job
         self._partial = {}
         self._run_started = time.perf_counter()
+        self._run_estimate = (run_seconds(mask > 0, job.inpainter.settings, self._pass_seconds, self.settings.estimate_scale)
+                              if self._pass_seconds is not None else 0.0)
         self.compare.clear()
         self.compare.show()
         self.progress.setRange(0, 0)
@@ -962,6 +992,7 @@ class MainWindow(QMainWindow):
         self.results = results
         elapsed = time.perf_counter() - self._run_started
         self.run_label.setText(f"Last run {elapsed:.1f} s")
+        self.settings.estimate_scale = corrected_scale(self.settings.estimate_scale, self._run_estimate, elapsed)
         if self.settings.refine:
             self.compare.set_refined(photo_to_qimage(self._crop(results, True)))
         else:
@@ -1037,9 +1068,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _loaded_and_warmed(path: Path, device: str):
+def _loaded_and_warmed(path: Path, device: str) -> tuple[object, float]:
     """The generator of ``path``, after one small fill (``engine.runner.warm_up``): loading runs
-    in the background while the photo opens, so the user's first run is as fast as the next."""
+    in the background while the photo opens, so the user's first run is as fast as the next.
+    The fill's seconds are the unit of the run panel's estimate (``engine/estimate.py``)."""
     generator = load_generator(path, device=device)
+    started = time.perf_counter()
     warm_up(generator)
-    return generator
+    return generator, time.perf_counter() - started

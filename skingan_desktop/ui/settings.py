@@ -49,6 +49,12 @@ class AppSettings:
     refine = property(lambda s: s._get("refine/enabled", True, bool), lambda s, v: s._set("refine/enabled", v))
     n_iters = property(lambda s: s._get("refine/iterations", 15, int), lambda s, v: s._set("refine/iterations", v))
     feather = property(lambda s: s._get("refine/feather", 0, int), lambda s, v: s._set("refine/feather", v))
+    # The run panel: the region's size around the mask, the refined result's long side.
+    context = property(lambda s: s._get("run/context", 2.0, float), lambda s, v: s._set("run/context", v))
+    refined_side = property(lambda s: s._get("run/refined_side", 1024, int), lambda s, v: s._set("run/refined_side", v))
+    # What runs took against their estimate, learnt run by run (engine/estimate.py).
+    estimate_scale = property(lambda s: s._get("run/estimate_scale", 1.0, float),
+                              lambda s, v: s._set("run/estimate_scale", v))
     # A new key: "refine/texture_strength" scaled the generator's own grain, which fills no longer use.
     texture_strength = property(lambda s: s._get("fill/grain_strength", DEFAULT_TEXTURE_STRENGTH, float),
                                 lambda s, v: s._set("fill/grain_strength", v))

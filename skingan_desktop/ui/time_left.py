@@ -31,12 +31,17 @@ class TimeLeft:
         return max(total - step, 0) * per_step
 
 
-def describe(seconds: float) -> str:
-    """``'about 2 min 10 s left'``, rounded to what a waiting person cares about."""
+def duration(seconds: float) -> str:
+    """``'about 2 min 10 s'``, rounded to what a waiting person cares about."""
     if seconds < 10:
-        return "a few seconds left"
+        return "a few seconds"
     to_five = int(round(seconds / 5.0)) * 5
     if to_five < 60:
-        return f"about {to_five} s left"
+        return f"about {to_five} s"
     minutes, rest = divmod(int(round(seconds / 10.0)) * 10, 60)
-    return f"about {minutes} min {rest} s left" if rest else f"about {minutes} min left"
+    return f"about {minutes} min {rest} s" if rest else f"about {minutes} min"
+
+
+def describe(seconds: float) -> str:
+    """``'about 2 min 10 s left'``."""
+    return f"{duration(seconds)} left"

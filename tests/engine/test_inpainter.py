@@ -180,3 +180,30 @@ def test_tiny_photos_and_thin_strips_are_filled(generator, shape: tuple[int, int
     for refine in (False, True):
         results = Inpainter(generator, InpaintSettings(refine=refine)).run(photo, hole)
         _assert_outside_untouched(photo, hole, results)
+
+
+def test_a_feathered_seam_blends_the_fill_into_the_skin_around_even_at_native_size() -> None:
+    """A tattoo whose dark rim runs 4 px beyond the mask: with a 6 px feather the rim is blended
+    away, and pixels beyond the feather stay exact; without one, every pixel outside stays."""
+    import cv2
+
+    from skingan_desktop.resources import embedded_model_path
+    from tests.conftest import lit_skin
+
+    generator = load_generator(embedded_model_path())
+    skin = lit_skin(240, 320)
+    hole = _hole(skin.shape[:2], (120, 80, 200, 160))
+    rim = cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    photo = skin.copy()
+    photo[rim] = (0.5 * skin[rim]).astype(np.uint8)  # ink, and a rim of it the mask left out
+    distance = cv2.distanceTransform((~hole).astype(np.uint8), cv2.DIST_L2, 5)
+    plain = Inpainter(generator, InpaintSettings(refine=False)).run(photo, hole)
+    out = apply_results(photo, plain, refined=False)
+    assert np.array_equal(out[~hole], photo[~hole])                      # region is 512 px: native size
+    feathered = Inpainter(generator, InpaintSettings(refine=False, feather=6)).run(photo, hole)
+    out = apply_results(photo, feathered, refined=False)
+    beyond = distance > 7
+    assert np.array_equal(out[beyond], photo[beyond])
+    near = (distance > 0) & (distance <= 2)
+    lift = (out[near].astype(np.float32) - photo[near]).mean()
+    assert lift > 20, lift  # the dark rim next to the hole is brought most of the way to the skin

@@ -194,3 +194,36 @@ def test_f1_lists_the_new_tools_and_their_gestures(qtbot, window) -> None:
     shortcuts = table.horizontalHeader().sectionSize(1)
     assert all(table.fontMetrics().horizontalAdvance(keys) < shortcuts for keys in rows.values())
     dialog.close()
+
+
+def test_the_run_panel_estimates_the_run_and_its_feather_blends_beyond_the_mask(qtbot, window, tattoo_png) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    panel = window.run_panel
+    assert panel.isVisible() and "Paint a mask" in panel.estimate.text()
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    qtbot.waitUntil(lambda: "once the model is loaded" in panel.estimate.text(), timeout=5_000)
+    window.load_weights(window.configured_weights())  # the embedded model, timed as it warms up
+    qtbot.waitUntil(lambda: "on this machine" in panel.estimate.text(), timeout=60_000)
+    at_1024 = panel.estimate.text()
+    assert at_1024.startswith("Refined at 1024 px: ")
+    panel.refined_side.setCurrentIndex(panel.refined_side.findData(2048))
+    qtbot.waitUntil(lambda: panel.estimate.text().startswith("Refined at 2048 px"), timeout=5_000)
+    assert window.inpaint_settings().refined_side == 2048 and window.settings.refined_side == 2048
+
+    # A feather of 8 px, at the region's native size: pixels next to the mask change, far ones do not.
+    window.clear_mask()
+    before = window.photo.copy()
+    panel.feather.setValue(8)
+    panel.context.setValue(3.0)
+    assert window.inpaint_settings().feather == 8 and window.inpaint_settings().context == 3.0
+    window.settings.refine = False
+    drag_on_canvas(window, [(x1 + 30, y1 + 30), (x1 + 60, y1 + 30)])
+    mask = window.mask_array() > 0
+    window.actions_by_name["inpaint"].trigger()
+    qtbot.waitUntil(lambda: window.actions_by_name["apply_quick"].isEnabled(), timeout=120_000)
+    window.actions_by_name["apply_quick"].trigger()
+    changed = (window.photo != before).any(axis=-1)
+    grown = cv2.dilate(mask.astype(np.uint8), np.ones((19, 19), np.uint8)) > 0
+    assert changed[~mask].any() and not changed[~grown].any()
