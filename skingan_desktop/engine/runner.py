@@ -42,6 +42,7 @@ class RegionResult:
     hole: np.ndarray
     preview: np.ndarray
     refined: Optional[np.ndarray] = None
+    source: Optional[np.ndarray] = None  # the region's pixels as the run saw them
 
 
 @dataclass
@@ -154,7 +155,8 @@ class Inpainter:
         if is_cancelled(cancel):
             raise Cancelled
         preview_scaled = refine_level(self.generator, preview_level, None)
-        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, filled_hole, redone))
+        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, filled_hole, redone),
+                              source=crop.copy())
         if progress is not None:
             progress(f"{stage}: 512 result", 0, 1)
         if on_preview is not None:
@@ -227,3 +229,22 @@ def apply_results(photo: np.ndarray, results: list[RegionResult], *, refined: bo
         chosen = result.refined if refined and result.refined is not None else result.preview
         out[result.region.slices] = chosen
     return out
+
+
+def results_area(results: list[RegionResult]) -> WorkRegion:
+    """The rectangle that holds every result's region."""
+    return WorkRegion(min(r.region.left for r in results), min(r.region.top for r in results),
+                      max(r.region.right for r in results), max(r.region.bottom for r in results))
+
+
+def composite_crop(photo: np.ndarray, results: list[RegionResult], refined: Optional[bool]) -> np.ndarray:
+    """:func:`results_area` of ``photo`` as it is (``refined=None``) or with the 512 (False) or
+    refined (True, where made) results in place: what the compare panes show."""
+    area = results_area(results)
+    crop = photo[area.slices]
+    if refined is None:
+        return crop.copy()
+    shifted = [RegionResult(WorkRegion(r.region.left - area.left, r.region.top - area.top,
+                                       r.region.right - area.left, r.region.bottom - area.top),
+                            r.hole, r.preview, r.refined) for r in results]
+    return apply_results(crop, shifted, refined=refined)

@@ -44,7 +44,7 @@ class _ResultView(QGraphicsView):
             self.zoom_requested.emit(1.25 ** steps)
 
 
-REFINING = "Refined 1024 result: refining… (the 512 result until it is ready)"
+REFINING = "Refined {side} result: refining… (the 512 result until it is ready)"
 
 
 class CompareView(QWidget):
@@ -55,6 +55,7 @@ class CompareView(QWidget):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.quick_view, self.refined_view = _ResultView(self), _ResultView(self)
+        self.refined_side = 1024  # the long side of the refined result on show (the run's choice)
         self.quick_label, self.refined_label = QLabel("512 result"), QLabel("Refined 1024 result: waiting")
         self.original_button = QPushButton("Hold to see the original")
         self.original_button.setToolTip("Press and hold (or hold \\ ) to show the original in both views")
@@ -112,7 +113,7 @@ class CompareView(QWidget):
         self._refining = False  # the 512 result is in and the refined one is being made
         for view in (self.quick_view, self.refined_view):
             view.show_image(None)
-        self.refined_label.setText("Refined 1024 result")
+        self.refined_label.setText(f"Refined {self.refined_side} result")
         self._update_buttons()
 
     def set_original(self, image: QImage) -> None:
@@ -124,17 +125,17 @@ class CompareView(QWidget):
         self._quick = image
         if self._refined is None and first:
             self._refining = True
-            self.refined_label.setText(REFINING)
+            self.refined_label.setText(REFINING.format(side=self.refined_side))
         self._refresh()
         if first:
             for view in (self.quick_view, self.refined_view):
                 view.resetTransform()
                 view.fitInView(view.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
 
-    def set_refined(self, image: Optional[QImage], note: str = "Refined 1024 result") -> None:
+    def set_refined(self, image: Optional[QImage], note: str = "") -> None:
         self._refined = image
         self._refining = False
-        self.refined_label.setText(note)
+        self.refined_label.setText(note or f"Refined {self.refined_side} result")
         self._refresh()
 
     def has_quick(self) -> bool:

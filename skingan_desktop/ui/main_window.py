@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
-from ..engine.estimate import corrected_scale, run_seconds
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
-from ..engine.runner import InpaintSettings, Inpainter, RegionResult, apply_results, warm_up
+from ..engine.runner import InpaintSettings, RegionResult, warm_up
 from ..io.photos import (
     SAVE_FORMATS, PhotoError, PhotoFile, changed_pixels, load_mask, read_photo, save_photo, write_patch,
     write_photo,
@@ -38,7 +37,7 @@ from ..model import load_generator
 from ..model.devices import resolve_device
 from ..resources import embedded_model_path
 from .canvas import ADD_INK, BRUSH, CLONE, ERASER, HEAL, HOLE_THRESHOLD, LASSO, PhotoCanvas
-from .commands import apply_result_command, restore_session_command
+from .commands import restore_session_command
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
 from .folder_review import FolderReviewPanel
@@ -46,10 +45,10 @@ from .mask_layer import MaskReplaceCommand
 from .mask_tools import MaskTools
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .retouch import RetouchBrushes
-from .settings import AppSettings
 from .run_panel import RunPanel
-from .time_left import TimeLeft, describe as describe_time_left, duration
-from .worker import CallJob, InpaintJob, start_in_thread, wait_for_all
+from .runs import RunControl
+from .settings import AppSettings
+from .worker import CallJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
@@ -123,22 +122,12 @@ class MainWindow(QMainWindow):
         self.photo_path: Optional[Path] = None
         self.generator = None
         self.model_name = "none"
-        self.results: Optional[list[RegionResult]] = None
         self.last_message: Optional[QMessageBox] = None
         self.last_status = ""
-        self._job: Optional[InpaintJob] = None
         self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
-        self._partial: dict[int, RegionResult] = {}
-        self._results_for: Optional[np.ndarray] = None  # the mask the results on show were made for
-        self.photo_changes = 0  # edits laid into the photo so far (results, heal dabs, clone strokes, undo)
-        self._results_photo = 0  # ... when the results on show were asked for
         self._kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
         self._after_model_loaded: Optional[Callable[[], None]] = None
-        self._run_started = 0.0
-        self._time_left = TimeLeft()  # restarts by itself when a run's first stage begins
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
-        self._pass_seconds: Optional[float] = None  # one 512x512 pass of the loaded model, timed at load
-        self._run_estimate = 0.0  # what the estimate said for the run going on
 
         self.actions_by_name: dict[str, QAction] = {}
         self.mask_tools = MaskTools(self)
@@ -148,6 +137,8 @@ class MainWindow(QMainWindow):
         self.tattoos_found = self.mask_tools.tattoos_found
         self.folder_review = FolderReviewPanel(self)
         self.retouch = RetouchBrushes(self)
+        self.runs = RunControl(self)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.runs.panel)
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()
@@ -163,12 +154,6 @@ class MainWindow(QMainWindow):
         self._autosave_timer.setInterval(200)
         self._autosave_timer.timeout.connect(self.autosave)
         self.undo_stack.indexChanged.connect(lambda _: self._autosave_timer.start())
-        self._estimate_timer = QTimer(self)  # the run panel's estimate follows the mask, a moment later
-        self._estimate_timer.setSingleShot(True)
-        self._estimate_timer.setInterval(300)
-        self._estimate_timer.timeout.connect(self._update_estimate)
-        self.undo_stack.indexChanged.connect(lambda _: self._estimate_timer.start())
-        self.run_panel.changed.connect(self._estimate_timer.start)
         self._restore_window_state()
         self.update_actions()
 
@@ -300,6 +285,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.history_dock.toggleViewAction())
         view_menu.addAction(self.run_panel.toggleViewAction())
+        view_menu.addAction(self.runs.panel.toggleViewAction())
         view_menu.addAction(self.folder_review.dock.toggleViewAction())
         toolbar = self.addToolBar("Tools")
         toolbar.setObjectName("tools")
@@ -327,7 +313,7 @@ class MainWindow(QMainWindow):
 
     def update_actions(self) -> None:
         has_photo = self.photo is not None
-        running = self._job is not None
+        running = self.runs.running
         for name in ("export", "export_patch", "save_session", "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink",
                      "find_tattoos", "load_mask", "save_mask", "fit", "actual", "zoom_to_mask", "show_original"):
             self.actions_by_name[name].setEnabled(has_photo)
@@ -401,7 +387,7 @@ class MainWindow(QMainWindow):
         self._kept_edits = None
         if self.has_unsaved_edits:
             self._keep_unsaved_edits()
-        self._abandon_job()
+        self.runs.photo_replaced()
         self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
         path = photo_file.path
         self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
@@ -414,9 +400,6 @@ class MainWindow(QMainWindow):
         if mask is not None:
             self.canvas.mask_layer.replace_region(self.canvas.mask_layer.mask.rect(), array_to_mask(mask))
         self.undo_stack.clear()
-        self.results = None
-        self.compare.clear()
-        self.compare.hide()
         self.size_label.setText(f"{working.shape[1]} x {working.shape[0]}")
         self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
         self.settings.add_recent_file(str(Path(path).resolve()))
@@ -548,7 +531,6 @@ class MainWindow(QMainWindow):
         assert self.photo is not None
         self._set_showing_original(False)
         self.photo[region.slices] = pixels
-        self.photo_changes += 1
         self.canvas.update_photo_region(QRect(region.left, region.top, region.width, region.height),
                                         photo_to_qimage(pixels))
 
@@ -828,8 +810,8 @@ class MainWindow(QMainWindow):
         if latest is None:
             return  # superseded by a later load
         path, then = latest
-        self.generator, self._pass_seconds = loaded
-        self._estimate_timer.start()
+        self.generator, pass_seconds = loaded
+        self.runs.model_loaded(pass_seconds)
         self.model_name = path.name if path != embedded_model_path() else EMBEDDED_NAME
         if path != embedded_model_path():
             self.settings.weights_path = str(path)
@@ -864,177 +846,26 @@ class MainWindow(QMainWindow):
             device = "?"
         self.model_label.setText(f"Model: {self.model_name} on {device}")
 
-    # --- inpainting -------------------------------------------------------------------------
+    # --- inpainting (ui/runs.py) ---------------------------------------------------------
     def _start(self, job) -> None:
         start_in_thread(job)
 
     def inpaint_settings(self) -> InpaintSettings:
-        """The engine settings from the user's preferences."""
-        settings = self.settings
-        return InpaintSettings(n_iters=settings.n_iters, feather=settings.feather, refine=settings.refine,
-                               texture_strength=settings.texture_strength, context=settings.context,
-                               refined_side=settings.refined_side)
-
-    def _update_estimate(self) -> None:
-        """The run panel says how long a run of the mask as it is would take."""
-        mask = self.mask_array()
-        if mask is None or not mask.any():
-            self.run_panel.show_estimate("Paint a mask to see how long a run takes.")
-        elif self._pass_seconds is None:
-            self.run_panel.show_estimate("The estimate comes once the model is loaded (at the first run).")
-        else:
-            seconds = run_seconds(mask > 0, self.inpaint_settings(), self._pass_seconds, self.settings.estimate_scale)
-            what = f"Refined at {self.settings.refined_side} px" if self.settings.refine else "The 512 result only"
-            self.run_panel.show_estimate(f"{what}: {duration(seconds)} on this machine.")
+        return self.runs.inpaint_settings()
 
     def run_inpainting(self) -> None:
-        if self.photo is None or self._job is not None:
-            return
-        mask = self.mask_array()
-        if mask is None or not mask.any():
-            self.show_error("The mask is empty: paint over the tattoo or blemish first.")
-            return
-        if self.generator is None:
-            weights = self.configured_weights()
-            if weights is None:
-                self.show_error("No model is loaded: choose a weights file with File > Load weights… "
-                                "(for example big-lama's best.ckpt).")
-                return
-            self.load_weights(weights, then=self.run_inpainting)
-            return
-        job = InpaintJob(Inpainter(self.generator, self.inpaint_settings()), self.photo.copy(), mask > 0)
-        self._results_for = mask  # results apply only while the mask is the one they were made for
-        self._results_photo = self.photo_changes  # ... and the photo too
-        job.preview_ready.connect(self._preview_ready)
-        job.progress.connect(self._progress)
-        job.finished.connect(self._inpainting_finished)
-        job.failed.connect(self._inpainting_failed)
-        job.notice.connect(self._inpainting_notice)
-        self._job = job
-        self._partial = {}
-        self._run_started = time.perf_counter()
-        self._run_estimate = (run_seconds(mask > 0, job.inpainter.settings, self._pass_seconds, self.settings.estimate_scale)
-                              if self._pass_seconds is not None else 0.0)
-        self.compare.clear()
-        self.compare.show()
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.cancel_button.show()
-        self._start(job)
-        self.update_actions()
+        self.runs.run()
 
     def cancel_inpainting(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-            self.show_status("Cancelling…")
-
-    def _from_current_job(self) -> bool:
-        """Signals from a job that was abandoned (new photo, applied result) are ignored. (A job
-        released meanwhile sends as ``None``: never taken for "no job running".)"""
-        return self._job is not None and self.sender() is self._job
-
-    def _abandon_job(self) -> None:
-        """Stop the running job and stop listening to it; its thread ends on its own."""
-        if self._job is not None:
-            self._job.cancel()
-            self._job = None
-            self.progress.hide()
-            self.cancel_button.hide()
-            self.update_actions()
-
-    def _progress(self, stage: str, step: int, total: int) -> None:
-        if not self._from_current_job():
-            return
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(step)
-        left = self._time_left.update(stage, step, total)
-        self.progress.setFormat(f"{stage} %p%" + (f" · {describe_time_left(left)}" if left is not None else ""))
-
-    def _union(self, results: list[RegionResult]) -> WorkRegion:
-        return WorkRegion(min(r.region.left for r in results), min(r.region.top for r in results),
-                          max(r.region.right for r in results), max(r.region.bottom for r in results))
-
-    def _crop(self, results: list[RegionResult], refined: Optional[bool]) -> np.ndarray:
-        """The union of the regions, from the photo (``refined=None``) or with results applied."""
-        area = self._union(results)
-        assert self.photo is not None
-        if refined is None:
-            return self.photo[area.slices]
-        shifted = [RegionResult(WorkRegion(r.region.left - area.left, r.region.top - area.top,
-                                           r.region.right - area.left, r.region.bottom - area.top),
-                                r.hole, r.preview, r.refined) for r in results]
-        return apply_results(self.photo[area.slices], shifted, refined=refined)
-
-    def _preview_ready(self, index: int, result: RegionResult) -> None:
-        if not self._from_current_job():
-            return
-        self._partial[index] = result
-        results = list(self._partial.values())
-        self.compare.set_original(photo_to_qimage(self._crop(results, None)))
-        self.compare.set_quick(photo_to_qimage(self._crop(results, False)))
-        self.update_actions()
-
-    def _inpainting_finished(self, results: Optional[list[RegionResult]]) -> None:
-        if not self._from_current_job():
-            return
-        self._job = None
-        self.progress.hide()
-        self.cancel_button.hide()
-        if results is None:
-            self.show_status("Inpainting cancelled")
-            if not self._partial:
-                self.compare.hide()
-            else:  # the 512 results of the regions done so far can still be used
-                self.results = [self._partial[index] for index in sorted(self._partial)]
-                self.compare.set_refined(None, "Refinement cancelled: the 512 result is ready")
-            self.update_actions()
-            return
-        self.results = results
-        elapsed = time.perf_counter() - self._run_started
-        self.run_label.setText(f"Last run {elapsed:.1f} s")
-        self.settings.estimate_scale = corrected_scale(self.settings.estimate_scale, self._run_estimate, elapsed)
-        if self.settings.refine:
-            self.compare.set_refined(photo_to_qimage(self._crop(results, True)))
-        else:
-            self.compare.set_refined(None, "Refinement is off (Preferences)")
-        self.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
-        self.update_actions()
-
-    def _inpainting_notice(self, message: str) -> None:
-        if not self._from_current_job():
-            return
-        self.show_status(message)
-        if "GPU" in message:  # the device changed under the user: keep the model where it now runs
-            self.generator = self._job.inpainter.generator if self._job is not None else self.generator
-
-    def _inpainting_failed(self, message: str) -> None:
-        if not self._from_current_job():
-            return
-        self._job = None
-        self.progress.hide()
-        self.cancel_button.hide()
-        self.show_error(f"Inpainting failed: {message}")
-        self.update_actions()
+        self.runs.cancel()
 
     def apply_result(self, refined: bool) -> None:
-        results = self.results if self.results is not None else (list(self._partial.values()) if self._job and self._partial else None)
-        if not results or (refined and any(r.refined is None for r in results)):
-            return
-        if self._results_for is not None and not np.array_equal(self.mask_array(), self._results_for):
-            self.show_status("The mask changed since these results were made: run again to fill it as it is now.")
-            return
-        if self.photo_changes != self._results_photo:
-            self.show_status("The photo changed since these results were made (a heal or clone stroke, or an undo): "
-                             "run again to fill it as it is now.")
-            return
-        self._abandon_job()  # a refinement still running would be for the photo as it was
-        self.undo_stack.push(apply_result_command(self, results, refined))
-        self.results = None
-        self.compare.clear()
-        self.compare.hide()
-        self.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # keys (\, arrows) go to the photo, not the history
-        self.update_actions()
-        self.show_status("Result applied; paint the next area or export")
+        self.runs.apply(refined)
+
+    @property
+    def results(self) -> Optional[list[RegionResult]]:
+        """The results on show in the compare panes (None while none are)."""
+        return self.runs.shown.results if self.runs.shown is not None else None
 
     # --- preferences and window state -------------------------------------------------------
     def _show_preferences(self) -> None:

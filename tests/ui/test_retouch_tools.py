@@ -227,3 +227,46 @@ def test_the_run_panel_estimates_the_run_and_its_feather_blends_beyond_the_mask(
     changed = (window.photo != before).any(axis=-1)
     grown = cv2.dilate(mask.astype(np.uint8), np.ones((19, 19), np.uint8)) > 0
     assert changed[~mask].any() and not changed[~grown].any()
+
+
+def test_the_results_shelf_keeps_every_run_of_a_mask_through_apply_and_undo(qtbot, window, tattoo_png,
+                                                                            small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    opened = window.photo.copy()
+    window.load_weights(small_weights)
+    qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
+    window.settings.refine = False
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    mask = window.mask_array()
+    panel = window.runs.panel
+    for feather in (0, 6):  # two runs of the same mask with other settings
+        window.run_panel.feather.setValue(feather)
+        with qtbot.waitSignal(window.runs.ended, timeout=120_000):
+            window.actions_by_name["inpaint"].trigger()
+    assert [t.split(",")[0] for t in panel.texts()] == ["Run 1: 512 only", "Run 2: 512 only"]
+    assert "feather 6 px" in panel.texts()[1]
+
+    # The first run, clicked in the panel, is the one applied.
+    panel.list.itemClicked.emit(panel.list.item(0))
+    window.actions_by_name["apply_quick"].trigger()
+    first_applied = window.photo.copy()
+    assert not window.compare.isVisible() and not window.mask_array().any()
+    # Undo the apply: the mask and its two runs come back, and the other one can be applied.
+    window.actions_by_name["undo"].trigger()
+    qtbot.waitUntil(lambda: window.compare.isVisible() and len(panel.texts()) == 2, timeout=5_000)
+    assert np.array_equal(window.photo, opened) and np.array_equal(window.mask_array(), mask)
+    panel.list.itemClicked.emit(panel.list.item(1))
+    window.actions_by_name["apply_quick"].trigger()
+    assert not np.array_equal(window.photo, first_applied) and not np.array_equal(window.photo, opened)
+
+    # A stroke changes the mask: no run fits it, and none is offered; undoing the stroke brings them back.
+    window.actions_by_name["undo"].trigger()
+    qtbot.waitUntil(lambda: len(panel.texts()) == 2, timeout=5_000)
+    window.set_tool("brush")
+    drag_on_canvas(window, [(x1 + 10, y1 + 10), (x1 + 30, y1 + 10)])
+    qtbot.waitUntil(lambda: not window.compare.isVisible() and panel.texts() == [], timeout=5_000)
+    assert not window.actions_by_name["apply_quick"].isEnabled()
+    window.actions_by_name["undo"].trigger()
+    qtbot.waitUntil(lambda: window.compare.isVisible() and len(panel.texts()) == 2, timeout=5_000)

@@ -122,7 +122,7 @@ def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tat
     window.canvas.set_brush_size(30)
     drag_on_canvas(window, [(20, 20), (60, 60)])  # editing the mask during a run is fine
     window.actions_by_name["cancel"].trigger()
-    qtbot.waitUntil(lambda: window._job is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.runs.running, timeout=10_000)
     timer.stop()
     assert "cancelled" in window.last_status
     assert window.mask_array()[40, 40] == 255
@@ -349,7 +349,7 @@ def test_applying_the_quick_result_during_refinement_and_opening_another_photo(
     qtbot.waitUntil(window.compare.has_quick, timeout=60_000)
 
     window.apply_result(False)  # take the 512 result without waiting for the refined one
-    assert window._job is None and window.actions_by_name["inpaint"].isEnabled()
+    assert not window.runs.running and window.actions_by_name["inpaint"].isEnabled()
     applied = window.photo.copy()
     qtbot.wait(300)
     assert np.array_equal(window.photo, applied) and not window.compare.isVisible()
