@@ -81,11 +81,13 @@ class Inpainter:
         progress: Optional[ProgressCallback] = None,
         cancel: Optional[CancelFlag] = None,
         on_notice: Optional[Callable[[str], None]] = None,
+        alpha: Optional[np.ndarray] = None,
     ) -> Optional[list[RegionResult]]:
         """Inpaint every work region of ``hole`` (``(H, W)`` bool) in ``photo`` (``(H, W, 3)``
         uint8). ``on_preview(index, result)`` fires as soon as a region's 512 result exists;
-        ``on_notice(message)`` tells of a fallback after running out of memory. Returns
-        ``None`` if cancelled."""
+        ``on_notice(message)`` tells of a fallback after running out of memory. ``alpha``
+        (``(H, W)`` uint8, a soft brush's mask) blends the fill by it where it is below 255:
+        a soft edge. Returns ``None`` if cancelled."""
         if photo.shape[:2] != hole.shape:
             raise ValueError(
                 f"The mask is {hole.shape[1]}x{hole.shape[0]} but the photo is {photo.shape[1]}x{photo.shape[0]}."
@@ -100,7 +102,8 @@ class Inpainter:
                     stage = f"region {index + 1}/{len(regions)}"
                     while True:
                         try:
-                            result = self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel)
+                            result = self._run_region(photo, hole, region, stage, on_preview, index, progress, cancel,
+                                                      None if alpha is None else alpha[region.slices])
                             break
                         except (torch.OutOfMemoryError, MemoryError) as exc:
                             self._recover_from_oom(exc, on_notice)
@@ -133,7 +136,7 @@ class Inpainter:
     def _run_region(
         self, photo: np.ndarray, hole: np.ndarray, region: WorkRegion, stage: str,
         on_preview: Optional[Callable[[int, RegionResult], None]], index: int,
-        progress: Optional[ProgressCallback], cancel: Optional[CancelFlag],
+        progress: Optional[ProgressCallback], cancel: Optional[CancelFlag], alpha: Optional[np.ndarray] = None,
     ) -> RegionResult:
         settings = self.settings
         crop, crop_hole = photo[region.slices], hole[region.slices]
@@ -155,8 +158,9 @@ class Inpainter:
         if is_cancelled(cancel):
             raise Cancelled
         preview_scaled = refine_level(self.generator, preview_level, None)
-        result = RegionResult(region, crop_hole, self._to_native(preview_scaled, preview_level, crop, crop_hole, filled_hole, redone),
-                              source=crop.copy())
+        preview = soft_edged(crop, self._to_native(preview_scaled, preview_level, crop, crop_hole, filled_hole, redone),
+                             crop_hole, alpha)
+        result = RegionResult(region, crop_hole, preview, source=crop.copy())
         if progress is not None:
             progress(f"{stage}: 512 result", 0, 1)
         if on_preview is not None:
@@ -176,7 +180,8 @@ class Inpainter:
             coarsest_result=preview_scaled if reuse else None, progress=report, cancel=cancel,
             optimise_dtype=optimise_dtype,
         )[-1]
-        result.refined = self._to_native(refined, fine, crop, crop_hole, filled_hole, redone)
+        result.refined = soft_edged(crop, self._to_native(refined, fine, crop, crop_hole, filled_hole, redone),
+                                    crop_hole, alpha)
         return result
 
     def _level(self, crop: np.ndarray, redone: np.ndarray, size: tuple[int, int]) -> PyramidLevel:
@@ -202,6 +207,21 @@ class Inpainter:
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)
+
+
+def soft_edged(crop: np.ndarray, filled: np.ndarray, hole: np.ndarray, alpha: Optional[np.ndarray]) -> np.ndarray:
+    """``filled`` with the hole's pixels blended back towards ``crop`` where ``alpha`` (uint8)
+    is below 255: the soft edge of a soft brush. Unchanged without ``alpha``."""
+    if alpha is None:
+        return filled
+    soft = hole & (alpha < 255)
+    if not soft.any():
+        return filled
+    weight = alpha[soft].astype(np.float32)[:, None] / 255.0
+    out = filled.copy()
+    here = crop[soft].astype(np.float32)
+    out[soft] = np.round(here + weight * (filled[soft].astype(np.float32) - here)).astype(np.uint8)
+    return out
 
 
 def grown_hole(hole: np.ndarray, feather: int) -> np.ndarray:

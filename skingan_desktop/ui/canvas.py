@@ -61,7 +61,10 @@ class PhotoCanvas(QGraphicsView):
         self.original_item: Optional[QGraphicsPixmapItem] = None  # shown while comparing
         self.mask_layer: Optional[MaskLayer] = None
         self.brush_size = 40
-        self.hardness = 0.7
+        # The share of the tip's radius at full strength (the rest fades out), for the mask's
+        # brush and eraser (hard: the fill is blended where the mask fades) and for the heal and
+        # clone brushes (soft: their strokes melt into the photo).
+        self.hardness_of = {"mask": 1.0, "retouch": 0.7}
         self.tool = BRUSH
         self.stroke_layer: Optional[MaskLayer] = None  # what the heal and clone brushes paint
         self.clone_source: Optional[QPointF] = None   # the point Alt+click chose
@@ -131,6 +134,7 @@ class PhotoCanvas(QGraphicsView):
     def set_tool(self, tool: str) -> None:
         self.lasso.cancel()
         self.tool = tool
+        self.brush_size_changed.emit(self.brush_size)  # the status bar shows this tool's hardness
         if self.stroke_layer is not None:
             self.stroke_layer.setVisible(tool == HEAL)  # a clone stroke shows as the photo changing
         self.viewport().update()
@@ -210,13 +214,32 @@ class PhotoCanvas(QGraphicsView):
             self.brush_size_changed.emit(size)
             self.viewport().update()
 
+    @property
+    def hardness(self) -> float:
+        """The current tool's tip hardness."""
+        return self.hardness_of[self._tip()]
+
+    def _tip(self) -> str:
+        return "retouch" if self.tool in (HEAL, CLONE) else "mask"
+
+    def set_hardness(self, hardness: float, tip: Optional[str] = None) -> None:
+        """The hardness of ``tip`` ("mask" or "retouch"; the current tool's by default)."""
+        tip = tip or self._tip()
+        hardness = max(0.0, min(1.0, round(hardness, 2)))
+        if hardness != self.hardness_of[tip]:
+            self.hardness_of[tip] = hardness
+            self.brush_size_changed.emit(self.brush_size)  # the status bar shows both
+
     def _dab(self, painter: QPainter, center: QPointF, scale: float = 1.0) -> QRect:
         radius = max(0.5, self.brush_size / 2.0 * scale)
-        gradient = QRadialGradient(center, radius)
-        gradient.setColorAt(0.0, QColor(0, 0, 0, 255))
-        gradient.setColorAt(self.hardness, QColor(0, 0, 0, 255))
-        gradient.setColorAt(1.0, QColor(0, 0, 0, 0))
-        painter.setBrush(gradient)
+        if self.hardness >= 0.99:  # a hard tip (two gradient stops at 1.0 would make a cone)
+            painter.setBrush(QColor(0, 0, 0, 255))
+        else:
+            gradient = QRadialGradient(center, radius)
+            gradient.setColorAt(0.0, QColor(0, 0, 0, 255))
+            gradient.setColorAt(self.hardness, QColor(0, 0, 0, 255))
+            gradient.setColorAt(1.0, QColor(0, 0, 0, 0))
+            painter.setBrush(gradient)
         painter.drawEllipse(center, radius, radius)
         return QRectF(center.x() - radius, center.y() - radius, 2 * radius, 2 * radius).toAlignedRect().adjusted(-1, -1, 1, 1)
 

@@ -98,6 +98,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.canvas = PhotoCanvas(self.undo_stack)
         self.canvas.set_brush_size(self.settings.brush_size)
+        self.canvas.set_hardness(self.settings.brush_hardness, "mask")
+        self.canvas.set_hardness(self.settings.retouch_hardness, "retouch")
         self.compare = CompareView()
         self.compare.hide()
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -203,6 +205,9 @@ class MainWindow(QMainWindow):
             a(tool, text, icon, key, partial(self.set_tool, tool), tip, True)
         a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
         a("bigger", "Brush bigger", "fa5s.plus-circle", "]", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 1.25 + 1))
+        a("softer", "Brush softer", "fa5s.circle-notch", "Shift+[", lambda: self.canvas.set_hardness(self.canvas.hardness - 0.25),
+          "A softer tip: the mask's edge fades, and the fill is blended by it there")
+        a("harder", "Brush harder", "fa5s.circle", "Shift+]", lambda: self.canvas.set_hardness(self.canvas.hardness + 0.25))
         a("zoom_in", "Zoom &in", "fa5s.search-plus", QKeySequence.StandardKey.ZoomIn, lambda: self.canvas.zoom_by(1.25))
         a("zoom_out", "Zoom &out", "fa5s.search-minus", QKeySequence.StandardKey.ZoomOut, lambda: self.canvas.zoom_by(0.8))
         a("fit", "&Fit to window", "fa5s.expand", "Ctrl+0", self.canvas.fit_to_window)
@@ -233,6 +238,10 @@ class MainWindow(QMainWindow):
         a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
         a("shortcuts", "&Keyboard shortcuts", "fa5s.keyboard", "F1", lambda: ShortcutsDialog(self.actions_by_name.values(), self).open())
         a("about", "&About", "fa5s.info-circle", None, lambda: show_about(self, self.model_name))
+        # Shift+[ types "{" on most keyboards, which some platforms report with Shift held: all reach the action.
+        for name, shifted in (("softer", "{"), ("harder", "}")):
+            action = self.actions_by_name[name]
+            action.setShortcuts([action.shortcut(), QKeySequence(shifted), QKeySequence(f"Shift+{shifted}")])
         self.tool_group = QActionGroup(self)  # one tool at a time
         for tool in TOOLS:
             self.tool_group.addAction(self.actions_by_name[tool])
@@ -264,7 +273,7 @@ class MainWindow(QMainWindow):
                       "load_mask", "save_mask", None, "preferences"],
             "&View": ["zoom_in", "zoom_out", "fit", "actual", "zoom_to_mask", None, "show_original", "toggle_mask", "overlay_color",
                       "overlay_opacity"],
-            "T&ools": [BRUSH, ERASER, LASSO, ADD_INK, None, HEAL, CLONE, None, "smaller", "bigger"],
+            "T&ools": [BRUSH, ERASER, LASSO, ADD_INK, None, HEAL, CLONE, None, "smaller", "bigger", "softer", "harder"],
             "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
             "&Help": ["shortcuts", "about"],
         }
@@ -597,8 +606,11 @@ class MainWindow(QMainWindow):
             self.show_status(TOOL_HINTS[tool])
 
     def _brush_size_changed(self, size: int) -> None:
-        self.brush_label.setText(f"Brush {size} px")
+        hardness = self.canvas.hardness
+        self.brush_label.setText(f"Brush {size} px" + (f", {hardness:.0%} hard" if hardness < 1 else ""))
         self.settings.brush_size = size
+        self.settings.brush_hardness = self.canvas.hardness_of["mask"]
+        self.settings.retouch_hardness = self.canvas.hardness_of["retouch"]
         if self.photo is not None:
             self.settings.brush_share = size / max(self.photo.shape[:2])
 
@@ -665,6 +677,10 @@ class MainWindow(QMainWindow):
         if self.canvas.mask_layer is None:
             return None
         return np.where(mask_to_array(self.canvas.mask_layer.mask) >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
+
+    def mask_alpha(self) -> Optional[np.ndarray]:
+        """The mask with its soft edge, ``(H, W)`` uint8 0-255, or ``None`` without a photo."""
+        return None if self.canvas.mask_layer is None else mask_to_array(self.canvas.mask_layer.mask)
 
     def replace_mask(self, values: np.ndarray, text: str) -> None:
         """Make ``values`` (``(H, W)`` uint8, 0 or 255) the mask, as one undoable step ``text``."""

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 
+SOFT_EDGE_MIN = 8  # mask alpha (0-255) from which a pixel is filled; below 255 the fill is blended by it
+
+
 class RunControl(QObject):
     ended = Signal(bool)  # a run ended: its results are on show (True), or it was cancelled bare or failed
 
@@ -80,8 +83,9 @@ class RunControl(QObject):
         window = self.window
         if window.photo is None or self._job is not None:
             return
-        mask = window.mask_array()
-        if mask is None or not mask.any():
+        alpha = window.mask_alpha()
+        hole = self._hole()
+        if alpha is None or hole is None or not hole.any():
             window.show_error("The mask is empty: paint over the tattoo or blemish first.")
             return
         if window.generator is None:
@@ -93,13 +97,14 @@ class RunControl(QObject):
             window.load_weights(weights, then=self.run)
             return
         settings = self.inpaint_settings()
-        job = InpaintJob(Inpainter(window.generator, settings), window.photo.copy(), mask > 0)
+        # The mask's soft edge (a soft brush, a lasso's antialiased outline) blends the fill by it.
+        job = InpaintJob(Inpainter(window.generator, settings), window.photo.copy(), hole, alpha=alpha)
         job.preview_ready.connect(self._preview_ready)
         job.progress.connect(self._progress)
         job.finished.connect(self._finished)
         job.failed.connect(self._failed)
         job.notice.connect(self._notice)
-        self._job, self._partial, self._mask = job, {}, mask > 0
+        self._job, self._partial, self._mask = job, {}, hole
         self._label = self._describe_settings(settings)
         self._started = time.perf_counter()
         self._estimate = (run_seconds(self._mask, settings, self.pass_seconds, window.settings.estimate_scale)
@@ -237,8 +242,8 @@ class RunControl(QObject):
         self._update_estimate()
         if self._job is not None or window.photo is None:
             return
-        mask = window.mask_array()
-        runs = self.shelf.matching(mask > 0, window.photo) if mask is not None else []
+        hole = self._hole()
+        runs = self.shelf.matching(hole, window.photo) if hole is not None else []
         self.panel.show_runs(runs, self.shown if self.shown in runs else None)
         if self.shown in runs:
             return
@@ -260,8 +265,8 @@ class RunControl(QObject):
             return
         if refined and any(r.refined is None for r in results):
             return
-        mask = window.mask_array()
-        hole = mask > 0 if mask is not None else np.zeros((1, 1), bool)
+        hole = self._hole()
+        hole = hole if hole is not None else np.zeros((1, 1), bool)
         made_for = self.shown.made_for(hole) if self.shown is not None else np.array_equal(hole, self._mask)
         if not made_for:
             window.show_status("The mask changed since these results were made: run again to fill it as it is now.")
@@ -280,6 +285,11 @@ class RunControl(QObject):
         window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)  # keys (\, arrows) go to the photo, not the history
         window.update_actions()
         window.show_status("Result applied; paint the next area or export (undo it to try another result)")
+
+    def _hole(self) -> Optional[np.ndarray]:
+        """What a run fills: every pixel the mask covers at all (its soft edge is blended)."""
+        alpha = self.window.mask_alpha()
+        return None if alpha is None else alpha >= SOFT_EDGE_MIN
 
     # --- the estimate -----------------------------------------------------------------------
     def _update_estimate(self) -> None:

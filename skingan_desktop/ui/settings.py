@@ -59,6 +59,10 @@ class AppSettings:
     texture_strength = property(lambda s: s._get("fill/grain_strength", DEFAULT_TEXTURE_STRENGTH, float),
                                 lambda s, v: s._set("fill/grain_strength", v))
     brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
+    # 1 is a hard tip; below it the tip's edge fades, and a run blends its fill by the mask there.
+    brush_hardness = property(lambda s: s._get("brush/hardness", 1.0, float), lambda s, v: s._set("brush/hardness", v))
+    retouch_hardness = property(lambda s: s._get("brush/retouch_hardness", 0.7, float),
+                                lambda s, v: s._set("brush/retouch_hardness", v))  # the heal and clone tips
     # The brush as a share of the photo's long side, so that a big brush on a 26 MP photo is not
     # a huge one on a 480 px photo; 0 until a brush size is chosen with a photo open.
     brush_share = property(lambda s: s._get("brush/share", 0.0, float), lambda s, v: s._set("brush/share", v))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
@@ -49,9 +49,10 @@ class InpaintJob(QObject):
     failed = Signal(str)
     notice = Signal(str)                  # a fallback the user should know about (out of memory)
 
-    def __init__(self, inpainter: Inpainter, photo: np.ndarray, hole: np.ndarray) -> None:
+    def __init__(self, inpainter: Inpainter, photo: np.ndarray, hole: np.ndarray,
+                 alpha: Optional[np.ndarray] = None) -> None:
         super().__init__()
-        self.inpainter, self._photo, self._hole = inpainter, photo, hole
+        self.inpainter, self._photo, self._hole, self._alpha = inpainter, photo, hole, alpha
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -63,10 +64,11 @@ class InpaintJob(QObject):
         def preview(index: int, result: RegionResult) -> None:
             self.preview_ready.emit(index, result)
 
-        photo, hole, self._photo, self._hole = self._photo, self._hole, None, None  # not kept after the run
+        photo, hole, alpha = self._photo, self._hole, self._alpha
+        self._photo = self._hole = self._alpha = None  # not kept after the run
         try:
             results = self.inpainter.run(photo, hole, on_preview=preview, progress=self.progress.emit,
-                                          cancel=self._cancel, on_notice=self.notice.emit)
+                                          cancel=self._cancel, on_notice=self.notice.emit, alpha=alpha)
         except Exception as exc:
             self.failed.emit(_describe(exc))
         else:

@@ -75,6 +75,7 @@ def test_heal_dabs_fill_spots_from_the_skin_around_each_one_step_to_undo(qtbot, 
     assert window.actions_by_name["heal"].isChecked() and not window.actions_by_name["brush"].isChecked()
     assert "spot" in window.last_status
     window.canvas.set_brush_size(30)
+    assert window.canvas.hardness == 0.7  # the heal and clone tips are soft by default, the mask's hard
     with qtbot.waitSignal(window.retouch.healed, timeout=60_000) as healed:
         _click(window, *SPOTS[0])
     assert healed.args == [True]
@@ -220,7 +221,7 @@ def test_the_run_panel_estimates_the_run_and_its_feather_blends_beyond_the_mask(
     assert window.inpaint_settings().feather == 8 and window.inpaint_settings().context == 3.0
     window.settings.refine = False
     drag_on_canvas(window, [(x1 + 30, y1 + 30), (x1 + 60, y1 + 30)])
-    mask = window.mask_array() > 0
+    mask = window.mask_alpha() >= 8  # what a run fills: the mask and its antialiased edge
     window.actions_by_name["inpaint"].trigger()
     qtbot.waitUntil(lambda: window.actions_by_name["apply_quick"].isEnabled(), timeout=120_000)
     window.actions_by_name["apply_quick"].trigger()
@@ -270,3 +271,35 @@ def test_the_results_shelf_keeps_every_run_of_a_mask_through_apply_and_undo(qtbo
     assert not window.actions_by_name["apply_quick"].isEnabled()
     window.actions_by_name["undo"].trigger()
     qtbot.waitUntil(lambda: window.compare.isVisible() and len(panel.texts()) == 2, timeout=5_000)
+
+
+def test_a_soft_brush_blends_the_fill_by_the_mask_on_its_edge(qtbot, window, tattoo_png, small_weights: Path) -> None:
+    path, (x1, y1, x2, y2) = tattoo_png
+    open_photo(qtbot, window, path)
+    opened = window.photo.copy()
+    window.load_weights(small_weights)
+    qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
+    window.settings.refine = False
+    assert window.canvas.hardness == 1.0  # hard by default: the mask is the brushed area, filled whole
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BraceLeft, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.canvas, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ShiftModifier)
+    assert window.canvas.hardness == 0.5 and "50% hard" in window.brush_label.text()
+    window.canvas.set_brush_size(80)
+    cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+    drag_on_canvas(window, [(cx, cy - 60), (cx, cy + 60)])
+    mask = window.mask_alpha()
+    edge = (mask > 40) & (mask < 215)
+    assert edge.sum() > 500 and (mask == 255).sum() > 2000  # a soft edge around a solid core
+    with qtbot.waitSignal(window.runs.ended, timeout=120_000):
+        window.actions_by_name["inpaint"].trigger()
+    made = window.runs.shown.results[0]
+    window.actions_by_name["apply_quick"].trigger()
+    region = made.region
+    core, soft = (mask[region.slices] == 255), edge[region.slices]
+    photo, before = window.photo[region.slices].astype(np.float32), opened[region.slices].astype(np.float32)
+    # Where the mask is solid the fill is whole; on the edge the photo shows through by (1 - alpha).
+    assert np.abs(photo[core] - before[core]).mean() > 5
+    weight = mask[region.slices][soft].astype(np.float32)[:, None] / 255
+    changed = np.abs(photo[soft] - before[soft]).mean(axis=1)
+    assert changed[weight[:, 0] < 0.3].mean() < changed[weight[:, 0] > 0.7].mean()
+    assert np.array_equal(window.photo[mask < 8], opened[mask < 8])
