@@ -6,14 +6,13 @@ shortcut and tooltip, so the menus, the toolbar and the shortcut list always agr
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 import qtawesome as qta
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
     QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QUndoStack,
 )
@@ -24,36 +23,29 @@ from PySide6.QtWidgets import (
 
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
-from ..engine.runner import InpaintSettings, RegionResult, warm_up
+from ..engine.runner import InpaintSettings, RegionResult
 from ..io.photos import (
     SAVE_FORMATS, PhotoError, PhotoFile, changed_pixels, load_mask, read_photo, save_photo, write_patch,
     write_photo,
 )
-from ..io.session import (
-    SESSION_SUFFIX, DamagedRecovery, Session, default_session_path, load_session, read_session_header,
-    recovery_candidate, save_session,
-)
-from ..model import load_generator
-from ..model.devices import resolve_device
 from ..resources import embedded_model_path
 from .canvas import ADD_INK, BRUSH, CLONE, ERASER, HEAL, HOLE_THRESHOLD, LASSO, PhotoCanvas
-from .commands import restore_session_command
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
 from .folder_review import FolderReviewPanel
 from .mask_layer import MaskReplaceCommand
 from .mask_tools import MaskTools
+from .model_control import ModelControl
 from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
 from .retouch import RetouchBrushes
+from .sessions import SessionKeeper
 from .run_panel import RunPanel
 from .runs import RunControl
 from .settings import AppSettings
 from .worker import CallJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
-WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
 EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp)"
-EMBEDDED_NAME = "SkinGAN default (embedded)"
 # The tools: menu text, icon, key, tooltip; and what the status bar says when one is chosen.
 TOOLS = {
     BRUSH: ("&Brush", "fa5s.paint-brush", "B", "Paint the area to remove"),
@@ -122,15 +114,16 @@ class MainWindow(QMainWindow):
         self.photo: Optional[np.ndarray] = None  # the working 8-bit pixels the user edits
         self.photo_file: Optional[PhotoFile] = None  # the file as read: depth, alpha, ICC, EXIF
         self.photo_path: Optional[Path] = None
-        self.generator = None
-        self.model_name = "none"
         self.last_message: Optional[QMessageBox] = None
         self.last_status = ""
-        self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
-        self._kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
-        self._after_model_loaded: Optional[Callable[[], None]] = None
         self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
 
+        self.models = ModelControl(self)
+        self.sessions = SessionKeeper(self)
+        self.autosave, self.offer_recovery = self.sessions.autosave, self.sessions.offer_recovery
+        self.save_session_file, self.open_session_file = self.sessions.save_session_file, self.sessions.open_session_file
+        self.load_weights, self.configured_weights = self.models.load_weights, self.models.configured_weights
+        self.use_embedded_model, self.set_device = self.models.use_embedded_model, self.models.set_device
         self.actions_by_name: dict[str, QAction] = {}
         self.mask_tools = MaskTools(self)
         # The tools' signals, as the window's: snap to ink, add ink and find tattoos ended (True:
@@ -149,13 +142,6 @@ class MainWindow(QMainWindow):
         self.canvas.ink_clicked.connect(self.mask_tools.add_ink_at)
         self.compare.apply_requested.connect(self.apply_result)
         self.undo_stack.cleanChanged.connect(lambda _: self.update_actions())
-        self._autosave_job: Optional[CallJob] = None
-        self._autosave_again = False
-        self._autosave_timer = QTimer(self)
-        self._autosave_timer.setSingleShot(True)
-        self._autosave_timer.setInterval(200)
-        self._autosave_timer.timeout.connect(self.autosave)
-        self.undo_stack.indexChanged.connect(lambda _: self._autosave_timer.start())
         self._restore_window_state()
         self.update_actions()
 
@@ -175,9 +161,9 @@ class MainWindow(QMainWindow):
     def _create_actions(self) -> None:
         a = self._action
         a("open", "&Open photo…", "fa5s.folder-open", QKeySequence.StandardKey.Open, self._ask_open_photo)
-        a("save_session", "Save &session…", "fa5s.save", "Ctrl+Alt+S", self._ask_save_session,
+        a("save_session", "Save &session…", "fa5s.save", "Ctrl+Alt+S", self.sessions.ask_save_session,
           "Save the mask and edits to reopen later")
-        a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self._ask_open_session)
+        a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self.sessions.ask_open_session)
         a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
         a("export_patch", "Export &patch…", "fa5s.layer-group", None, self._ask_export_patch,
           "Save only the changed pixels as a transparent PNG, to lay over the original as a layer")
@@ -232,7 +218,7 @@ class MainWindow(QMainWindow):
         a("cancel", "&Cancel", "fa5s.stop-circle", "Esc", self.cancel_inpainting, "Stop the running inpainting")
         a("apply_quick", "Use &512 result", "fa5s.check", "Alt+1", lambda: self.apply_result(False))
         a("apply_refined", "Use &refined result", "fa5s.check-double", "Alt+2", lambda: self.apply_result(True))
-        a("load_weights", "Load &weights…", "fa5s.brain", None, self._ask_load_weights)
+        a("load_weights", "Load &weights…", "fa5s.brain", None, self.models.ask_load_weights)
         a("embedded_model", "Use the &embedded model", "fa5s.undo-alt", None, self.use_embedded_model,
           "Go back to the model that comes with the app")
         a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
@@ -318,7 +304,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.cancel_button)
         self._brush_size_changed(self.canvas.brush_size)
-        self._update_model_label()
+        self.models.update_label()
 
     def update_actions(self) -> None:
         has_photo = self.photo is not None
@@ -331,7 +317,7 @@ class MainWindow(QMainWindow):
             self.actions_by_name[name].setEnabled(reviewing)
         self.actions_by_name["save_and_next"].setEnabled(reviewing and has_photo)
         self.actions_by_name["embedded_model"].setEnabled(
-            embedded_model_path() is not None and self.model_name != EMBEDDED_NAME)
+            embedded_model_path() is not None and not self.models.is_embedded)
         self.actions_by_name["inpaint"].setEnabled(has_photo and not running)
         self.actions_by_name["cancel"].setEnabled(running)
         self.actions_by_name["apply_quick"].setEnabled(self.compare.has_quick())
@@ -378,8 +364,8 @@ class MainWindow(QMainWindow):
     def _photo_decoded(self, decoded: tuple[PhotoFile, np.ndarray]) -> None:
         path = self._opened_by(self.sender())
         if path is not None:
-            self._show_photo(*decoded)
-            kept = self._kept_edits
+            self.show_photo(*decoded)
+            kept = self.sessions.kept_edits
             self.show_status(f"Opened {path.name}" + (
                 f"; the unsaved edits of the photo before are kept in {kept} (File > Open session)" if kept else ""))
             self.photo_opened.emit(path)
@@ -390,12 +376,12 @@ class MainWindow(QMainWindow):
             self.show_error(message)
             self.photo_refused.emit(path)
 
-    def _show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
+    def show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
         """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas;
         the unsaved edits of the photo it replaces are kept in a session file."""
-        self._kept_edits = None
+        self.sessions.kept_edits = None
         if self.has_unsaved_edits:
-            self._keep_unsaved_edits()
+            self.sessions.keep_unsaved_edits()
         self.runs.photo_replaced()
         self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
         path = photo_file.path
@@ -414,121 +400,17 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_file(str(Path(path).resolve()))
         self._refresh_recent_menu()
         self.update_actions()
-        self._autosave_timer.start()
+        self.sessions.edited()
+
+    @property
+    def autosave_pending(self) -> bool:
+        """True while an edit is not yet in the recovery file."""
+        return self.sessions.pending
 
     @property
     def has_unsaved_edits(self) -> bool:
         """Whether the photo has edits (strokes, applied results) not yet exported or saved."""
         return self.photo is not None and not self.undo_stack.isClean()
-
-    def _mark_saved(self) -> None:
-        self.undo_stack.setClean()
-
-    def _keep_unsaved_edits(self) -> None:
-        """Before another photo replaces this one: its unsaved edits go to a session file of
-        their own (in the background), and the status bar says where."""
-        assert self.photo_path is not None and self.photo_file is not None
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        path = self.settings.data_dir / "unsaved" / f"{self.photo_path.stem}-{stamp}{SESSION_SUFFIX}"
-        self._kept_edits = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        job = CallJob(partial(save_session, path, self._session_snapshot(), self.photo_file.rgb8))
-        job.failed.connect(lambda message: self.show_error(f"The unsaved edits could not be kept: {message}"))
-        start_in_thread(job)
-
-    # --- sessions and crash recovery --------------------------------------------------------
-    def autosave(self) -> None:
-        """Write the recovery file (mask and applied edits) in a worker thread; called shortly
-        after every edit. One write at a time: an edit made during a write is saved after it."""
-        if self.photo is None or self.photo_file is None or self.photo_path is None:
-            return
-        if self._autosave_job is not None:
-            self._autosave_again = True
-            return
-        job = CallJob(partial(save_session, self.settings.recovery_path, self._session_snapshot(), self.photo_file.rgb8))
-        job.finished.connect(self._autosave_ended)
-        job.failed.connect(self._autosave_failed)
-        self._autosave_job = job
-        start_in_thread(job)
-
-    @property
-    def autosave_pending(self) -> bool:
-        """True while an edit is not yet in the recovery file."""
-        return self._autosave_job is not None or self._autosave_timer.isActive()
-
-    def _autosave_failed(self, message: str) -> None:
-        self.show_status(f"Autosave failed: {message}")
-        self._autosave_ended()
-
-    def _autosave_ended(self, _result: object = None) -> None:
-        self._autosave_job = None
-        if self._autosave_again:
-            self._autosave_again = False
-            self.autosave()
-
-    def _session_snapshot(self) -> Session:
-        """The session as it stands, mask and photo copied: a worker may write it while editing goes on."""
-        assert self.photo is not None and self.photo_path is not None
-        return Session(self.photo_path, self.mask_array(), self.photo.copy())
-
-    def save_session_file(self, path: Path) -> bool:
-        if self.photo is None or self.photo_file is None:
-            return False
-        try:
-            save_session(path, self._session_snapshot(), original=self.photo_file.rgb8)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self._mark_saved()
-        self.show_status(f"Session saved to {path}")
-        return True
-
-    def open_session_file(self, path: Path) -> bool:
-        try:
-            header = read_session_header(path)
-            photo_file = read_photo(header["photo"])
-            session = load_session(path, photo_file.rgb8)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self._show_photo(photo_file, np.array(photo_file.rgb8))
-        if session.mask.any() or not np.array_equal(session.edited, photo_file.rgb8):
-            self.undo_stack.push(restore_session_command(self, session.edited, session.mask,
-                                                         f"Restored from {Path(path).name}"))
-        self.show_status(f"Session {Path(path).name} restored")
-        return True
-
-    def offer_recovery(self) -> None:
-        """At start, after a crash or a close that left edits not exported, offer to restore
-        the last session from the recovery file."""
-        try:
-            header = recovery_candidate(self.settings.recovery_path)
-        except DamagedRecovery as exc:
-            QMessageBox.warning(self, "Recovery file damaged", str(exc))
-            return
-        if header is None:
-            return
-        answer = QMessageBox.question(
-            self, "Restore your work?",
-            f"The mask and edits of {Path(header['photo']).name} were not exported when SkinGAN Desktop last "
-            "closed. Restore them?")
-        if answer == QMessageBox.StandardButton.Yes:
-            self.open_session_file(self.settings.recovery_path)
-        else:
-            self.settings.recovery_path.unlink(missing_ok=True)
-
-    def _ask_save_session(self) -> None:
-        if self.photo_path is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", str(default_session_path(self.photo_path)),
-                                              f"Sessions (*{SESSION_SUFFIX})")
-        if path:
-            self.save_session_file(Path(path))
-
-    def _ask_open_session(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", f"Sessions (*{SESSION_SUFFIX})")
-        if path:
-            self.open_session_file(Path(path))
 
     def _refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -593,7 +475,7 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # an encoder's own failure
             self.show_error(f"{path.name} could not be written ({exc or type(exc).__name__}); nothing was saved.")
             return False
-        self._mark_saved()
+        self.undo_stack.setClean()
         self.show_status(f"Saved to {path}")
         return True
 
@@ -773,94 +655,9 @@ class MainWindow(QMainWindow):
         self.show_status(f"Mask saved to {path}")
         return True
 
-    # --- model ------------------------------------------------------------------------------
-    def _ask_load_weights(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load generator weights", "", WEIGHTS_FILTER)
-        if path:
-            self.load_weights(Path(path))
-
-    def configured_weights(self) -> Optional[Path]:
-        stored = self.settings.weights_path
-        if stored and Path(stored).is_file():
-            return Path(stored)
-        return embedded_model_path()
-
-    def load_weights(self, path: Path, then: Optional[Callable[[], None]] = None) -> None:
-        """Load a weights file in a worker thread; the current model stays until it succeeds.
-        If another load is asked for meanwhile, the later one wins."""
-        device = self.settings.device
-        self.show_status(f"Loading {path.name}…")
-        job = CallJob(lambda: _loaded_and_warmed(path, device))
-        self._loading = (job, path, then)
-        job.finished.connect(self._model_loaded)  # bound methods run on the GUI thread
-        job.failed.connect(self._model_not_loaded)
-        self._start(job)
-
-    def use_embedded_model(self) -> None:
-        """Go back to the model shipped with the app (File > Use the embedded model)."""
-        embedded = embedded_model_path()
-        if embedded is not None:
-            self.settings.weights_path = ""
-            self.load_weights(embedded)
-
-    def _latest_load(self) -> Optional[tuple[Path, Optional[Callable[[], None]]]]:
-        """The path and follow-up of the load whose job sent the signal, if it is the latest."""
-        if self._loading is None or self._loading[0] is not self.sender():
-            return None
-        _, path, then = self._loading
-        self._loading = None
-        return path, then
-
-    @property
-    def model_loading(self) -> bool:
-        return self._loading is not None
-
-    def _model_not_loaded(self, message: str) -> None:
-        if self._latest_load() is None:
-            return
-        self.show_error(message)
-        self.show_status(f"Could not load the weights; the model is still {self.model_name}.")
-
-    def _model_loaded(self, loaded: tuple) -> None:
-        latest = self._latest_load()
-        if latest is None:
-            return  # superseded by a later load
-        path, then = latest
-        self.generator, pass_seconds = loaded
-        self.runs.model_loaded(pass_seconds)
-        self.model_name = path.name if path != embedded_model_path() else EMBEDDED_NAME
-        if path != embedded_model_path():
-            self.settings.weights_path = str(path)
-        self._update_model_label()
-        self.update_actions()
-        self.show_status(f"Model {self.model_name} ready")
-        if then is not None:
-            then()
-
-    def set_device(self, choice: str) -> None:
-        try:
-            resolve_device(choice)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            self.device_actions[choice].setChecked(False)
-            self.device_actions[self.settings.device].setChecked(True)
-            return
-        self.settings.device = choice
-        for name, action in self.device_actions.items():
-            action.setChecked(name == choice)
-        self._update_model_label()
-        if self.generator is not None:
-            weights = self.configured_weights()
-            self.generator = None
-            if weights is not None:
-                self.load_weights(weights)
-
-    def _update_model_label(self) -> None:
-        try:
-            device = resolve_device(self.settings.device).type.upper()
-        except ValueError:
-            device = "?"
-        self.model_label.setText(f"Model: {self.model_name} on {device}")
+    # --- model (ui/model_control.py) ------------------------------------------------------
+    generator = property(lambda self: self.models.generator, lambda self, value: setattr(self.models, "generator", value))
+    model_name = property(lambda self: self.models.name)
 
     # --- inpainting (ui/runs.py) ---------------------------------------------------------
     def _start(self, job) -> None:
@@ -899,27 +696,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.cancel_inpainting()
-        self._autosave_timer.stop()
-        self._autosave_again = False
+        self.sessions.stop()
         wait_for_all()  # inpainting and any autosave write
-        if self.has_unsaved_edits:  # kept for the next start to offer, as after a crash
-            try:
-                save_session(self.settings.recovery_path, self._session_snapshot(), self.photo_file.rgb8)
-            except PhotoError:
-                pass  # the last autosave stays
-        else:
-            self.settings.recovery_path.unlink(missing_ok=True)  # nothing left to recover
+        self.sessions.closing()
         self.settings.store.setValue("window/geometry", self.saveGeometry())
         self.settings.store.setValue("window/state", self.saveState())
         self.settings.store.sync()
         super().closeEvent(event)
-
-
-def _loaded_and_warmed(path: Path, device: str) -> tuple[object, float]:
-    """The generator of ``path``, after one small fill (``engine.runner.warm_up``): loading runs
-    in the background while the photo opens, so the user's first run is as fast as the next.
-    The fill's seconds are the unit of the run panel's estimate (``engine/estimate.py``)."""
-    generator = load_generator(path, device=device)
-    started = time.perf_counter()
-    warm_up(generator)
-    return generator, time.perf_counter() - started

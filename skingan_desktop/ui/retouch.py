@@ -74,7 +74,7 @@ class RetouchBrushes(QObject):
             weights = window.configured_weights()
             if weights is None:
                 self._drop("No model is loaded to heal with: choose a weights file with File > Load weights…")
-            elif not window.model_loading:
+            elif not window.models.loading:
                 window.load_weights(weights, then=self._next)
             return
         dab = self._waiting[0]

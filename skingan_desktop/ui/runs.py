@@ -155,6 +155,8 @@ class RunControl(QObject):
         progress.setRange(0, max(total, 1))
         progress.setValue(step)
         left = self._time_left.update(stage, step, total)
+        if left is None and self._estimate > 0:  # until the pace of the steps is known: the run's estimate
+            left = max(self._estimate - (time.perf_counter() - self._started), 0.0)
         progress.setFormat(f"{stage} %p%" + (f" · {describe_time_left(left)}" if left is not None else ""))
 
     def _preview_ready(self, index: int, result: RegionResult) -> None:
@@ -209,9 +211,9 @@ class RunControl(QObject):
     def _notice(self, message: str) -> None:
         if not self._from_current_job():
             return
+        # A fall-back from the GPU moves the generator itself (``Module.to`` works in place), so
+        # the window's model is already where the run goes on: only the user needs telling.
         self.window.show_status(message)
-        if "GPU" in message:  # the device changed under the user: keep the model where it now runs
-            self.window.generator = self._job.inpainter.generator if self._job is not None else self.window.generator
 
     def _failed(self, message: str) -> None:
         if not self._from_current_job():

@@ -130,7 +130,7 @@ def test_the_window_stays_responsive_and_cancel_stops_the_run(qtbot, window, tat
 
 
 def test_empty_mask_and_missing_model_are_explained(qtbot, window, tattoo_png, monkeypatch) -> None:
-    monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: None)
+    monkeypatch.setattr("skingan_desktop.ui.model_control.embedded_model_path", lambda: None)
     open_photo(qtbot, window, tattoo_png[0])
     window.run_inpainting()
     assert "empty" in window.last_message.text()
@@ -324,7 +324,7 @@ def test_an_export_that_fails_says_so_and_writes_nothing(qtbot, window, tmp_path
 
 def test_without_chosen_weights_the_embedded_model_runs(qtbot, window, tattoo_png, small_weights: Path,
                                                         monkeypatch) -> None:
-    monkeypatch.setattr("skingan_desktop.ui.main_window.embedded_model_path", lambda: small_weights)
+    monkeypatch.setattr("skingan_desktop.ui.model_control.embedded_model_path", lambda: small_weights)
     window.settings.refine = False
     open_photo(qtbot, window, tattoo_png[0])
     drag_on_canvas(window, [(300, 300), (360, 360)])
@@ -460,7 +460,7 @@ def test_pen_pressure_sets_the_width_of_the_stroke(qtbot, window, tattoo_png) ->
 
 def test_weights_loads_the_latest_wins_a_failure_keeps_the_model_and_the_embedded_one_comes_back(
         qtbot, window, small_weights: Path, tmp_path: Path) -> None:
-    from skingan_desktop.ui.main_window import EMBEDDED_NAME
+    from skingan_desktop.ui.model_control import EMBEDDED_NAME
     from skingan_desktop.ui.worker import wait_for_all
     from tests.conftest import PHOTOS
 

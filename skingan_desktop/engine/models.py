@@ -1,0 +1,36 @@
+"""The fill's model as the app holds it: a weights file loaded on a device and warmed up, and
+the device choices. The Qt side asks for these here and never reaches into ``model/``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from torch import nn
+
+from ..model import load_generator
+from ..model.devices import resolve_device
+from .runner import warm_up
+
+
+def load_warmed(path: Path, device: str) -> tuple[nn.Module, float]:
+    """The generator of ``path`` on ``device``, after one small fill (:func:`warm_up`), so that
+    the user's first run is as fast as the next; and that fill's seconds, the unit of a run's
+    estimate (``engine/estimate.py``)."""
+    generator = load_generator(path, device=device)
+    started = time.perf_counter()
+    warm_up(generator)
+    return generator, time.perf_counter() - started
+
+
+def check_device(choice: str) -> None:
+    """Raise ``ValueError`` with a sentence for the user when ``choice`` cannot be used here."""
+    resolve_device(choice)
+
+
+def device_label(choice: str) -> str:
+    """``"CPU"`` or ``"CUDA"``: where ``choice`` ("auto", "cpu", "cuda") runs here; "?" if nowhere."""
+    try:
+        return resolve_device(choice).type.upper()
+    except ValueError:
+        return "?"

@@ -1,0 +1,123 @@
+"""The model the app fills with: which weights, on which device, loaded in the background.
+
+A load runs in a worker thread (``engine/models.py``: load, then one warm-up fill); the model in
+use stays until it succeeds, and when another load is asked for meanwhile, the later one wins.
+A failure says which model is still loaded. The embedded model is the default and the way back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Optional
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog
+
+from ..engine.models import check_device, device_label, load_warmed
+from ..resources import embedded_model_path
+from .worker import CallJob, start_in_thread
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+WEIGHTS_FILTER = "Weights (*.ckpt *.pth *.pt *.bin *.safetensors);;All files (*)"
+EMBEDDED_NAME = "SkinGAN default (embedded)"
+
+
+class ModelControl(QObject):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+        self.generator = None
+        self.name = "none"
+        self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
+
+    @property
+    def loading(self) -> bool:
+        return self._loading is not None
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.name == EMBEDDED_NAME
+
+    def ask_load_weights(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Load generator weights", "", WEIGHTS_FILTER)
+        if path:
+            self.load_weights(Path(path))
+
+    def configured_weights(self) -> Optional[Path]:
+        """The weights the user chose, while the file is there; else the embedded model."""
+        stored = self.window.settings.weights_path
+        if stored and Path(stored).is_file():
+            return Path(stored)
+        return embedded_model_path()
+
+    def load_weights(self, path: Path, then: Optional[Callable[[], None]] = None) -> None:
+        """Load a weights file in a worker thread; ``then()`` follows a success."""
+        device = self.window.settings.device
+        self.window.show_status(f"Loading {path.name}…")
+        job = CallJob(lambda: load_warmed(path, device))
+        self._loading = (job, path, then)
+        job.finished.connect(self._loaded)  # bound methods run on the GUI thread
+        job.failed.connect(self._not_loaded)
+        start_in_thread(job)
+
+    def use_embedded_model(self) -> None:
+        """Go back to the model shipped with the app (File > Use the embedded model)."""
+        embedded = embedded_model_path()
+        if embedded is not None:
+            self.window.settings.weights_path = ""
+            self.load_weights(embedded)
+
+    def _latest_load(self) -> Optional[tuple[Path, Optional[Callable[[], None]]]]:
+        """The path and follow-up of the load whose job sent the signal, if it is the latest."""
+        if self._loading is None or self._loading[0] is not self.sender():
+            return None
+        _, path, then = self._loading
+        self._loading = None
+        return path, then
+
+    def _not_loaded(self, message: str) -> None:
+        if self._latest_load() is None:
+            return
+        self.window.show_error(message)
+        self.window.show_status(f"Could not load the weights; the model is still {self.name}.")
+
+    def _loaded(self, loaded: tuple) -> None:
+        latest = self._latest_load()
+        if latest is None:
+            return  # superseded by a later load
+        path, then = latest
+        window = self.window
+        self.generator, pass_seconds = loaded
+        window.runs.model_loaded(pass_seconds)
+        self.name = path.name if path != embedded_model_path() else EMBEDDED_NAME
+        if path != embedded_model_path():
+            window.settings.weights_path = str(path)
+        self.update_label()
+        window.update_actions()
+        window.show_status(f"Model {self.name} ready")
+        if then is not None:
+            then()
+
+    def set_device(self, choice: str) -> None:
+        window = self.window
+        try:
+            check_device(choice)
+        except ValueError as exc:
+            window.show_error(str(exc))
+            window.device_actions[choice].setChecked(False)
+            window.device_actions[window.settings.device].setChecked(True)
+            return
+        window.settings.device = choice
+        for name, action in window.device_actions.items():
+            action.setChecked(name == choice)
+        self.update_label()
+        if self.generator is not None:
+            weights = self.configured_weights()
+            self.generator = None
+            if weights is not None:
+                self.load_weights(weights)
+
+    def update_label(self) -> None:
+        self.window.model_label.setText(f"Model: {self.name} on {device_label(self.window.settings.device)}")
