@@ -25,13 +25,13 @@ from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, RegionResult
 from ..io.photos import (
-    SAVE_FORMATS, PhotoError, PhotoFile, changed_pixels, load_mask, read_photo, save_photo, write_patch,
-    write_photo,
+    PhotoFile, changed_pixels, read_photo,
 )
 from ..resources import embedded_model_path
 from .canvas import ADD_INK, BRUSH, CLONE, ERASER, HEAL, HOLE_THRESHOLD, LASSO, PhotoCanvas
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
+from .file_actions import FileActions
 from .folder_review import FolderReviewPanel
 from .mask_layer import MaskReplaceCommand
 from .mask_tools import MaskTools
@@ -45,7 +45,6 @@ from .settings import AppSettings
 from .worker import CallJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
-EXPORT_FILTER = "PNG (*.png);;JPEG (*.jpg *.jpeg);;TIFF (*.tif *.tiff);;WebP (*.webp)"
 # The tools: menu text, icon, key, tooltip; and what the status bar says when one is chosen.
 TOOLS = {
     BRUSH: ("&Brush", "fa5s.paint-brush", "B", "Paint the area to remove"),
@@ -64,12 +63,6 @@ TOOL_HINTS = {
     HEAL: "Paint over a spot: it is filled from the skin around it. Each dab is one step to undo.",
     CLONE: "Alt+click where to copy from, then paint where it should go.",
 }
-
-
-def export_filter_for(suffix: str) -> str:
-    """The entry of the export dialog's filter that shows files named ``*suffix``."""
-    return next((entry for entry in EXPORT_FILTER.split(";;") if f"*{suffix.lower()}" in entry.split("(")[1]),
-                EXPORT_FILTER.split(";;")[0])
 
 
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
@@ -120,6 +113,9 @@ class MainWindow(QMainWindow):
 
         self.models = ModelControl(self)
         self.sessions = SessionKeeper(self)
+        self.files = FileActions(self)
+        self.export_to, self.export_patch_to = self.files.export_to, self.files.export_patch_to
+        self.load_mask_file, self.save_mask_file = self.files.load_mask_file, self.files.save_mask_file
         self.autosave, self.offer_recovery = self.sessions.autosave, self.sessions.offer_recovery
         self.save_session_file, self.open_session_file = self.sessions.save_session_file, self.sessions.open_session_file
         self.load_weights, self.configured_weights = self.models.load_weights, self.models.configured_weights
@@ -164,8 +160,8 @@ class MainWindow(QMainWindow):
         a("save_session", "Save &session…", "fa5s.save", "Ctrl+Alt+S", self.sessions.ask_save_session,
           "Save the mask and edits to reopen later")
         a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self.sessions.ask_open_session)
-        a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self._ask_export, "Save the cleaned photo")
-        a("export_patch", "Export &patch…", "fa5s.layer-group", None, self._ask_export_patch,
+        a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self.files.ask_export, "Save the cleaned photo")
+        a("export_patch", "Export &patch…", "fa5s.layer-group", None, self.files.ask_export_patch,
           "Save only the changed pixels as a transparent PNG, to lay over the original as a layer")
         review = self.folder_review
         a("open_folder", "Open &folder…", "fa5s.th", "Ctrl+Shift+O", review.ask_open_folder,
@@ -212,8 +208,8 @@ class MainWindow(QMainWindow):
           "Brush roughly over a tattoo, then keep only its ink (and a thin halo around it)")
         a("find_tattoos", "&Find tattoos", "fa5s.search", "Alt+T", self.find_tattoos,
           "Add the tattoos the finder sees in the photo to the mask; check it before filling")
-        a("load_mask", "&Load mask…", "fa5s.file-import", None, self._ask_load_mask)
-        a("save_mask", "Sa&ve mask…", "fa5s.save", None, self._ask_save_mask)
+        a("load_mask", "&Load mask…", "fa5s.file-import", None, self.files.ask_load_mask)
+        a("save_mask", "Sa&ve mask…", "fa5s.save", None, self.files.ask_save_mask)
         a("inpaint", "&Inpaint", "fa5s.magic", "Ctrl+Return", self.run_inpainting, "Fill the masked area with skin")
         a("cancel", "&Cancel", "fa5s.stop-circle", "Esc", self.cancel_inpainting, "Stop the running inpainting")
         a("apply_quick", "Use &512 result", "fa5s.check", "Alt+1", lambda: self.apply_result(False))
@@ -434,51 +430,6 @@ class MainWindow(QMainWindow):
         if urls:
             self.open_photo(Path(urls[0].toLocalFile()))
 
-    # --- export -----------------------------------------------------------------------------
-    def _ask_export(self) -> None:
-        if self.photo_path is None:
-            return
-        suffix = self.photo_path.suffix if self.photo_path.suffix.lower() in SAVE_FORMATS else ".png"
-        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-clean{suffix}")  # same format by default
-        path, _ = QFileDialog.getSaveFileName(self, "Export cleaned photo", str(suggestion), EXPORT_FILTER,
-                                              export_filter_for(suffix), QFileDialog.Option.DontConfirmOverwrite)
-        if not path:
-            return
-        overwrite_original = self.photo_path is not None and Path(path).resolve() == self.photo_path.resolve()
-        if overwrite_original or Path(path).exists():
-            question = ("This is the original photo. Replace it with the cleaned version?" if overwrite_original
-                        else f"{Path(path).name} exists. Replace it?")
-            if QMessageBox.question(self, "Replace file?", question) != QMessageBox.StandardButton.Yes:
-                return
-        self.export_to(Path(path), allow_original=overwrite_original)
-
-    def _refuse_original(self, path: Path) -> bool:
-        """True (after telling the user) when ``path`` is the open photo's own file."""
-        if self.photo_path is not None and path.exists() and path.resolve() == self.photo_path.resolve():
-            self.show_error(f"{path.name} is the original photo; choose another name to keep it safe.")
-            return True
-        return False
-
-    def export_to(self, path: Path, *, allow_original: bool = False) -> bool:
-        """Write the working photo at full resolution; the original only with ``allow_original``."""
-        if self.photo is None:
-            return False
-        if not allow_original and self._refuse_original(path):
-            return False
-        assert self.photo_file is not None
-        try:
-            write_photo(path, self.photo_file, self.photo, quality=self.settings.jpeg_quality,
-                        subsampling=self.settings.jpeg_subsampling or None, private=self.settings.privacy)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # an encoder's own failure
-            self.show_error(f"{path.name} could not be written ({exc or type(exc).__name__}); nothing was saved.")
-            return False
-        self.undo_stack.setClean()
-        self.show_status(f"Saved to {path}")
-        return True
-
     # --- mask -------------------------------------------------------------------------------
     def set_tool(self, tool: str) -> None:
         """What a drag or click on the photo does (the Tools menu); the status bar says how to use it."""
@@ -596,64 +547,6 @@ class MainWindow(QMainWindow):
         pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)
         if ok:
             self.grow_mask(sign * pixels)
-
-    def _ask_load_mask(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Load mask", "", "PNG (*.png);;All files (*)")
-        if path:
-            self.load_mask_file(Path(path))
-
-    def load_mask_file(self, path: Path) -> bool:
-        if self.photo is None:
-            return False
-        try:
-            hole = load_mask(path, expected_size=(self.photo.shape[1], self.photo.shape[0]))
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self.replace_mask(np.where(hole, 255, 0).astype(np.uint8), "Load mask")
-        return True
-
-    def _ask_export_patch(self) -> None:
-        if self.photo_path is None:
-            return
-        suggestion = self.photo_path.with_name(f"{self.photo_path.stem}-patch.png")
-        path, _ = QFileDialog.getSaveFileName(self, "Export patch", str(suggestion), "PNG (*.png)")
-        if path:
-            self.export_patch_to(Path(path))
-
-    def export_patch_to(self, path: Path) -> bool:
-        """Write the changed pixels as a transparent PNG layer (never over the original photo)."""
-        if self.photo is None or self.photo_file is None:
-            return False
-        if self._refuse_original(path):
-            return False
-        try:
-            write_patch(path, self.photo_file, self.photo)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self.show_status(f"Patch exported to {path}")
-        return True
-
-    def _ask_save_mask(self) -> None:
-        if self.photo_path is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(self, "Save mask", str(self.photo_path.with_name(f"{self.photo_path.stem}-mask.png")),
-                                              "PNG (*.png)")
-        if path:
-            self.save_mask_file(Path(path))
-
-    def save_mask_file(self, path: Path) -> bool:
-        mask = self.mask_array()
-        if mask is None:
-            return False
-        try:
-            save_photo(path, mask)
-        except PhotoError as exc:
-            self.show_error(str(exc))
-            return False
-        self.show_status(f"Mask saved to {path}")
-        return True
 
     # --- model (ui/model_control.py) ------------------------------------------------------
     generator = property(lambda self: self.models.generator, lambda self, value: setattr(self.models, "generator", value))

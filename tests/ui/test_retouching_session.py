@@ -491,7 +491,7 @@ def test_weights_loads_the_latest_wins_a_failure_keeps_the_model_and_the_embedde
 
 
 def test_the_export_dialog_shows_the_format_it_proposes() -> None:
-    from skingan_desktop.ui.main_window import export_filter_for
+    from skingan_desktop.ui.file_actions import export_filter_for
 
     assert export_filter_for(".jpg") == "JPEG (*.jpg *.jpeg)" and export_filter_for(".JPEG") == "JPEG (*.jpg *.jpeg)"
     assert export_filter_for(".tif") == "TIFF (*.tif *.tiff)" and export_filter_for(".png") == "PNG (*.png)"
