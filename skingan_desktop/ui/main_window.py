@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import qtawesome as qta
 from PySide6.QtCore import QPoint, QRect, Qt, Signal
 from PySide6.QtGui import (
-    QAction, QActionGroup, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QUndoStack,
+    QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QUndoStack,
 )
 from PySide6.QtWidgets import (
     QColorDialog, QDockWidget, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QProgressBar,
@@ -28,9 +27,10 @@ from ..io.photos import (
     PhotoFile, changed_pixels, read_photo,
 )
 from ..resources import embedded_model_path
-from .canvas import ADD_INK, BRUSH, CLONE, ERASER, HEAL, HOLE_THRESHOLD, LASSO, PhotoCanvas
+from .actions import TOOL_HINTS, create_actions, create_menus_and_toolbar
+from .canvas import HOLE_THRESHOLD, PhotoCanvas
 from .compare_view import CompareView
-from .dialogs import PreferencesDialog, ShortcutsDialog, show_about
+from .dialogs import PreferencesDialog
 from .file_actions import FileActions
 from .folder_review import FolderReviewPanel
 from .mask_layer import MaskReplaceCommand
@@ -45,26 +45,6 @@ from .settings import AppSettings
 from .worker import CallJob, start_in_thread, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
-# The tools: menu text, icon, key, tooltip; and what the status bar says when one is chosen.
-TOOLS = {
-    BRUSH: ("&Brush", "fa5s.paint-brush", "B", "Paint the area to remove"),
-    ERASER: ("&Eraser", "fa5s.eraser", "E", "Erase the mask"),
-    LASSO: ("&Lasso", "fa5s.draw-polygon", "L",
-            "Drag around an area, or click its corners, to mask it (Shift adds, Alt subtracts)"),
-    ADD_INK: ("&Add ink by clicking", "fa5s.eye-dropper", "G",
-              "Click on a part of a tattoo the mask missed: its ink, whole, is added"),
-    HEAL: ("&Heal brush", "fa5s.band-aid", "J", "Paint over a spot, a pore or a dot of ink: it is healed at once"),
-    CLONE: ("&Clone stamp", "fa5s.stamp", "S", "Alt+click where to copy from, then paint where it should go"),
-}
-TOOL_HINTS = {
-    LASSO: "Drag around an area, or click its corners and double-click (Enter) to close; "
-           "Shift adds to the mask, Alt cuts out of it.",
-    ADD_INK: "Click on ink the mask missed to add it (B or E to paint again).",
-    HEAL: "Paint over a spot: it is filled from the skin around it. Each dab is one step to undo.",
-    CLONE: "Alt+click where to copy from, then paint where it should go.",
-}
-
-
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
     """Read and decode a photo (worker thread): the file and a working copy of its pixels."""
     photo_file = read_photo(path)
@@ -130,8 +110,8 @@ class MainWindow(QMainWindow):
         self.retouch = RetouchBrushes(self)
         self.runs = RunControl(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.runs.panel)
-        self._create_actions()
-        self._create_menus_and_toolbar()
+        create_actions(self)
+        create_menus_and_toolbar(self)
         self._create_status_bar()
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.brush_size_changed.connect(self._brush_size_changed)
@@ -140,150 +120,6 @@ class MainWindow(QMainWindow):
         self.undo_stack.cleanChanged.connect(lambda _: self.update_actions())
         self._restore_window_state()
         self.update_actions()
-
-    # --- actions ----------------------------------------------------------------------------
-    def _action(self, name: str, text: str, icon: str, shortcut, handler, tip: str = "", checkable: bool = False) -> QAction:
-        action = QAction(qta.icon(icon), text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip or text.replace('&', '')} ({action.shortcut().toString()})" if shortcut else tip or text)
-        action.setStatusTip(tip or text.replace("&", ""))
-        action.setCheckable(checkable)
-        action.triggered.connect(handler)
-        self.addAction(action)
-        self.actions_by_name[name] = action
-        return action
-
-    def _create_actions(self) -> None:
-        a = self._action
-        a("open", "&Open photo…", "fa5s.folder-open", QKeySequence.StandardKey.Open, self._ask_open_photo)
-        a("save_session", "Save &session…", "fa5s.save", "Ctrl+Alt+S", self.sessions.ask_save_session,
-          "Save the mask and edits to reopen later")
-        a("open_session", "Open s&ession…", "fa5s.history", "Ctrl+Alt+O", self.sessions.ask_open_session)
-        a("export", "&Export as…", "fa5s.file-export", "Ctrl+Shift+S", self.files.ask_export, "Save the cleaned photo")
-        a("export_patch", "Export &patch…", "fa5s.layer-group", None, self.files.ask_export_patch,
-          "Save only the changed pixels as a transparent PNG, to lay over the original as a layer")
-        review = self.folder_review
-        a("open_folder", "Open &folder…", "fa5s.th", "Ctrl+Shift+O", review.ask_open_folder,
-          "Review a folder of photos one by one; the results go to an output folder, as a batch's do")
-        a("save_and_next", "Save result and &next", "fa5s.step-forward", "Ctrl+Shift+Return", review.save_and_next,
-          "Write this photo as it now is to the output folder, record it, and open the next photo to do")
-        a("next_photo", "Next photo", "fa5s.chevron-right", "PgDown", lambda: review.step(1))
-        a("previous_photo", "Previous photo", "fa5s.chevron-left", "PgUp", lambda: review.step(-1))
-        a("quit", "&Quit", "fa5s.power-off", QKeySequence.StandardKey.Quit, self.close)
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence("Ctrl+Z"))
-        undo.setIcon(qta.icon("fa5s.undo"))
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        redo.setIcon(qta.icon("fa5s.redo"))
-        for name, action in (("undo", undo), ("redo", redo)):
-            self.addAction(action)
-            self.actions_by_name[name] = action
-        self.undo_stack.undoTextChanged.connect(lambda _: self._undo_tooltips())
-        self.undo_stack.redoTextChanged.connect(lambda _: self._undo_tooltips())
-        self._undo_tooltips()
-        for tool, (text, icon, key, tip) in TOOLS.items():
-            a(tool, text, icon, key, partial(self.set_tool, tool), tip, True)
-        a("smaller", "Brush smaller", "fa5s.minus-circle", "[", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 0.8))
-        a("bigger", "Brush bigger", "fa5s.plus-circle", "]", lambda: self.canvas.set_brush_size(self.canvas.brush_size * 1.25 + 1))
-        a("softer", "Brush softer", "fa5s.circle-notch", "Shift+[", lambda: self.canvas.set_hardness(self.canvas.hardness - 0.25),
-          "A softer tip: the mask's edge fades, and the fill is blended by it there")
-        a("harder", "Brush harder", "fa5s.circle", "Shift+]", lambda: self.canvas.set_hardness(self.canvas.hardness + 0.25))
-        a("zoom_in", "Zoom &in", "fa5s.search-plus", QKeySequence.StandardKey.ZoomIn, lambda: self.canvas.zoom_by(1.25))
-        a("zoom_out", "Zoom &out", "fa5s.search-minus", QKeySequence.StandardKey.ZoomOut, lambda: self.canvas.zoom_by(0.8))
-        a("fit", "&Fit to window", "fa5s.expand", "Ctrl+0", self.canvas.fit_to_window)
-        a("actual", "&100 %", "fa5s.compress", "Ctrl+1", self.canvas.zoom_to_actual_size)
-        a("zoom_to_mask", "Zoom to &mask", "fa5s.crosshairs", "Ctrl+2", self.zoom_to_mask,
-          "Fit the masked area (with some skin around it) into the window")
-        a("show_original", "Show &original", "fa5s.images", None, self._show_original,
-          "Show the original photo where it was edited (or hold \\)", True)
-        a("toggle_mask", "&Show mask", "fa5s.eye", "H", self._toggle_mask, "Show or hide the mask overlay", True)
-        a("overlay_color", "Mask &colour…", "fa5s.palette", None, self._ask_overlay_color)
-        a("overlay_opacity", "Mask &opacity…", "fa5s.adjust", None, self._ask_overlay_opacity)
-        a("clear_mask", "&Clear mask", "fa5s.times-circle", "Ctrl+Backspace", self.clear_mask)
-        a("grow_mask", "&Grow mask…", "fa5s.expand-arrows-alt", "Ctrl+G", lambda: self._ask_grow(1))
-        a("shrink_mask", "S&hrink mask…", "fa5s.compress-arrows-alt", "Ctrl+Shift+G", lambda: self._ask_grow(-1))
-        a("snap_to_ink", "S&nap mask to ink", "fa5s.magnet", "Alt+I", self.snap_mask_to_ink,
-          "Brush roughly over a tattoo, then keep only its ink (and a thin halo around it)")
-        a("find_tattoos", "&Find tattoos", "fa5s.search", "Alt+T", self.find_tattoos,
-          "Add the tattoos the finder sees in the photo to the mask; check it before filling")
-        a("load_mask", "&Load mask…", "fa5s.file-import", None, self.files.ask_load_mask)
-        a("save_mask", "Sa&ve mask…", "fa5s.save", None, self.files.ask_save_mask)
-        a("inpaint", "&Inpaint", "fa5s.magic", "Ctrl+Return", self.run_inpainting, "Fill the masked area with skin")
-        a("cancel", "&Cancel", "fa5s.stop-circle", "Esc", self.cancel_inpainting, "Stop the running inpainting")
-        a("apply_quick", "Use &512 result", "fa5s.check", "Alt+1", lambda: self.apply_result(False))
-        a("apply_refined", "Use &refined result", "fa5s.check-double", "Alt+2", lambda: self.apply_result(True))
-        a("load_weights", "Load &weights…", "fa5s.brain", None, self.models.ask_load_weights)
-        a("embedded_model", "Use the &embedded model", "fa5s.undo-alt", None, self.use_embedded_model,
-          "Go back to the model that comes with the app")
-        a("preferences", "&Preferences…", "fa5s.cog", QKeySequence.StandardKey.Preferences, self._show_preferences)
-        a("shortcuts", "&Keyboard shortcuts", "fa5s.keyboard", "F1", lambda: ShortcutsDialog(self.actions_by_name.values(), self).open())
-        a("about", "&About", "fa5s.info-circle", None, lambda: show_about(self, self.model_name))
-        # Shift+[ types "{" on most keyboards, which some platforms report with Shift held: all reach the action.
-        for name, shifted in (("softer", "{"), ("harder", "}")):
-            action = self.actions_by_name[name]
-            action.setShortcuts([action.shortcut(), QKeySequence(shifted), QKeySequence(f"Shift+{shifted}")])
-        self.tool_group = QActionGroup(self)  # one tool at a time
-        for tool in TOOLS:
-            self.tool_group.addAction(self.actions_by_name[tool])
-        self.actions_by_name[BRUSH].setChecked(True)
-        self.actions_by_name["toggle_mask"].setChecked(True)
-        self.device_actions: dict[str, QAction] = {}
-        for choice in ("auto", "cpu", "cuda"):
-            action = a(f"device_{choice}", {"auto": "&Auto (CUDA when present)", "cpu": "&CPU", "cuda": "C&UDA"}[choice],
-                       "fa5s.microchip", None, lambda _=False, c=choice: self.set_device(c), checkable=True)
-            action.setChecked(self.settings.device == choice)
-            self.device_actions[choice] = action
-
-    def _undo_tooltips(self) -> None:
-        """Undo and Redo say what they undo and their shortcut (their text follows the history)."""
-        try:
-            for name in ("undo", "redo"):
-                action = self.actions_by_name[name]
-                action.setToolTip(f"{action.text().replace('&', '')} ({action.shortcut().toString()})")
-        except RuntimeError:  # the window is being destroyed: its actions go before its history
-            pass
-
-    def _create_menus_and_toolbar(self) -> None:
-        get = self.actions_by_name
-        menus = {
-            "&File": ["open", "open_folder", "open_session", "save_session", None, "export", "export_patch", None,
-                      "save_and_next", "next_photo", "previous_photo", None, "load_weights", "embedded_model", None,
-                      "quit"],
-            "&Edit": ["undo", "redo", None, "clear_mask", "grow_mask", "shrink_mask", "snap_to_ink", "find_tattoos", None,
-                      "load_mask", "save_mask", None, "preferences"],
-            "&View": ["zoom_in", "zoom_out", "fit", "actual", "zoom_to_mask", None, "show_original", "toggle_mask", "overlay_color",
-                      "overlay_opacity"],
-            "T&ools": [BRUSH, ERASER, LASSO, ADD_INK, None, HEAL, CLONE, None, "smaller", "bigger", "softer", "harder"],
-            "&Run": ["inpaint", "cancel", None, "apply_quick", "apply_refined"],
-            "&Help": ["shortcuts", "about"],
-        }
-        for title, names in menus.items():
-            menu = self.menuBar().addMenu(title)
-            if title == "&View":
-                view_menu = menu
-            for name in names:
-                menu.addSeparator() if name is None else menu.addAction(get[name])
-            if title == "&File":
-                self.recent_menu = menu.addMenu("Open &recent")
-                menu.insertMenu(get["export"], self.recent_menu)
-            if title == "&Run":
-                device_menu = menu.addMenu("&Device")
-                for action in self.device_actions.values():
-                    device_menu.addAction(action)
-        self._refresh_recent_menu()
-        view_menu.addSeparator()
-        view_menu.addAction(self.history_dock.toggleViewAction())
-        view_menu.addAction(self.run_panel.toggleViewAction())
-        view_menu.addAction(self.runs.panel.toggleViewAction())
-        view_menu.addAction(self.folder_review.dock.toggleViewAction())
-        toolbar = self.addToolBar("Tools")
-        toolbar.setObjectName("tools")
-        for name in ("open", "export", None, "undo", "redo", None, BRUSH, ERASER, LASSO, ADD_INK, HEAL, CLONE,
-                     "smaller", "bigger", "snap_to_ink",
-                     "find_tattoos", None, "fit", "actual", "show_original", "toggle_mask", None, "inpaint", "cancel"):
-            toolbar.addSeparator() if name is None else toolbar.addAction(get[name])
 
     def _create_status_bar(self) -> None:
         bar = self.statusBar()
@@ -331,7 +167,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 10_000)
 
     # --- photo ------------------------------------------------------------------------------
-    def _ask_open_photo(self) -> None:
+    def ask_open_photo(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open photo", "", PHOTO_FILTER)
         if path:
             self.open_photo(Path(path))
@@ -394,7 +230,7 @@ class MainWindow(QMainWindow):
         self.size_label.setText(f"{working.shape[1]} x {working.shape[0]}")
         self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
         self.settings.add_recent_file(str(Path(path).resolve()))
-        self._refresh_recent_menu()
+        self.refresh_recent_menu()
         self.update_actions()
         self.sessions.edited()
 
@@ -408,7 +244,7 @@ class MainWindow(QMainWindow):
         """Whether the photo has edits (strokes, applied results) not yet exported or saved."""
         return self.photo is not None and not self.undo_stack.isClean()
 
-    def _refresh_recent_menu(self) -> None:
+    def refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
         for file in self.settings.recent_files():
             self.recent_menu.addAction(Path(file).name, lambda f=file: self.open_photo(Path(f)))
@@ -449,9 +285,9 @@ class MainWindow(QMainWindow):
 
     def _set_showing_original(self, on: bool) -> None:
         self.actions_by_name["show_original"].setChecked(on)
-        self._show_original(on)
+        self.show_original_overlay(on)
 
-    def _show_original(self, on: bool) -> None:
+    def show_original_overlay(self, on: bool) -> None:
         """Lay the original pixels over the part of the photo that edits changed, or remove them."""
         if not on or self.photo is None or self.photo_file is None:
             self.canvas.hide_original()
@@ -481,11 +317,11 @@ class MainWindow(QMainWindow):
             return
         super().keyReleaseEvent(event)
 
-    def _toggle_mask(self) -> None:
+    def toggle_mask(self) -> None:
         if self.canvas.mask_layer is not None:
             self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
 
-    def _ask_overlay_color(self) -> None:
+    def ask_overlay_color(self) -> None:
         color = QColorDialog.getColor(self.settings.overlay_color, self, "Mask colour")
         if color.isValid():
             self.settings.overlay_color = color
@@ -493,7 +329,7 @@ class MainWindow(QMainWindow):
                 self.canvas.mask_layer.color = color
                 self.canvas.mask_layer.update()
 
-    def _ask_overlay_opacity(self) -> None:
+    def ask_overlay_opacity(self) -> None:
         percent, ok = QInputDialog.getInt(self, "Mask opacity", "Opacity (%):",
                                           round(self.settings.overlay_opacity * 100), 5, 100)
         if ok:
@@ -543,7 +379,7 @@ class MainWindow(QMainWindow):
     def find_tattoos(self) -> None:
         self.mask_tools.find_tattoos()
 
-    def _ask_grow(self, sign: int) -> None:
+    def ask_grow(self, sign: int) -> None:
         pixels, ok = QInputDialog.getInt(self, "Grow mask" if sign > 0 else "Shrink mask", "Pixels:", 4, 1, 500)
         if ok:
             self.grow_mask(sign * pixels)
@@ -574,7 +410,7 @@ class MainWindow(QMainWindow):
         return self.runs.shown.results if self.runs.shown is not None else None
 
     # --- preferences and window state -------------------------------------------------------
-    def _show_preferences(self) -> None:
+    def show_preferences(self) -> None:
         PreferencesDialog(self.settings, self).open()
 
     def _restore_window_state(self) -> None:
