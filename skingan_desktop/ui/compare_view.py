@@ -69,6 +69,9 @@ class CompareView(QWidget):
         grid.addWidget(self.refined_label, 0, 1)
         grid.addWidget(self.quick_view, 1, 0)
         grid.addWidget(self.refined_view, 1, 1)
+        for column in (0, 1):  # two panes of one size, whatever their labels say
+            grid.setColumnStretch(column, 1)
+        self.refined_label.setWordWrap(True)
         split = QHBoxLayout()  # a row of its own: the slider needs the width
         split.addWidget(QLabel("Before"))
         split.addWidget(self.split_slider, 1)

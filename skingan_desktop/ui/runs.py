@@ -206,7 +206,8 @@ class RunControl(QObject):
         if run.has_refined:
             self.window.compare.set_refined(photo_to_qimage(composite_crop(self.window.photo, run.results, True)))
         else:
-            self.window.compare.set_refined(None, "No refined result in this run (refinement off or cancelled)")
+            # The pane shows the original then: the 512 result and the photo as it was, side by side.
+            self.window.compare.set_refined(None, "The original (this run made no refined result)")
 
     def _notice(self, message: str) -> None:
         if not self._from_current_job():
