@@ -207,3 +207,16 @@ def test_a_feathered_seam_blends_the_fill_into_the_skin_around_even_at_native_si
     near = (distance > 0) & (distance <= 2)
     lift = (out[near].astype(np.float32) - photo[near]).mean()
     assert lift > 20, lift  # the dark rim next to the hole is brought most of the way to the skin
+
+
+def test_a_refined_size_of_2048_refines_at_2048(generator, big_photo: np.ndarray) -> None:
+    """The run panel's refined size reaches the pyramid: a large region is refined at 2048 px."""
+    hole = _hole(big_photo.shape[:2], (700, 400, 2300, 1600))  # the region is the whole 3000x2000 photo
+    sizes, handle = _record_input_sizes(generator)
+    try:
+        results = Inpainter(generator, InpaintSettings(n_iters=1, refined_side=2048)).run(big_photo, hole)
+    finally:
+        handle.remove()
+    assert 2040 <= max(max(s) for s in sizes) <= 2048 + 8
+    assert results[0].refined.shape == big_photo.shape  # back at the region's native size
+    _assert_outside_untouched(big_photo, hole, results)
