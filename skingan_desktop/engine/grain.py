@@ -203,11 +203,10 @@ def _textural(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarra
     gx = cv2.Sobel(relative, cv2.CV_32F, 1, 0)
     gy = cv2.Sobel(relative, cv2.CV_32F, 0, 1)
     ys, xs, half = corners[:, 0], corners[:, 1], tile // 2
-    jxx, jyy, jxy = (_box_sums(cv2.integral(values.astype(np.float64)), ys, xs, tile)
-                     for values in (gx * gx, gy * gy, gx * gy))
+    jxx, jyy, jxy = (_box_means(values, tile)[ys, xs] for values in (gx * gx, gy * gy, gx * gy))
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(jxx + jyy, 1e-12)
-    energy = cv2.integral((relative**2).astype(np.float64))
-    quadrants = np.stack([_box_sums(energy, ys + dy, xs + dx, half) for dy in (0, half) for dx in (0, half)], -1)
+    energy = _box_means(relative * relative, half)
+    quadrants = np.stack([energy[ys + dy, xs + dx] for dy in (0, half) for dx in (0, half)], -1)
     unevenness = quadrants.max(-1) / np.maximum(quadrants.min(-1), 1e-12)
     return (coherence <= MAX_COHERENCE) & (unevenness <= MAX_UNEVENNESS)
 
@@ -321,6 +320,14 @@ def _energy_gain(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, r
     gain = np.sqrt(np.maximum(skin_energy, 1e-10) / np.maximum(grain_energy, 1e-10))
     gain = np.clip(np.where(reach > 1e-3, gain, 1.0), *GAIN_LIMITS).astype(np.float32)  # no skin near: as laid
     return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR) if shrink > 1 else gain
+
+
+def _box_means(values: np.ndarray, side: int) -> np.ndarray:
+    """The mean of ``values`` over the ``side`` x ``side`` box whose top-left corner is each pixel
+    (float32 running sums: a 20 MP window in a fraction of a second, where float64 integral
+    images took seconds and 160 MB each)."""
+    return cv2.boxFilter(values.astype(np.float32, copy=False), -1, (side, side), anchor=(0, 0),
+                         normalize=True, borderType=cv2.BORDER_CONSTANT)
 
 
 def _box_sums(integral: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -> np.ndarray:
