@@ -42,7 +42,7 @@ from .sessions import SessionKeeper
 from .run_panel import RunPanel
 from .runs import RunControl
 from .settings import AppSettings
-from .worker import CallJob, start_in_thread, wait_for_all
+from .worker import LatestJob, wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.photo_path: Optional[Path] = None
         self.last_message: Optional[QMessageBox] = None
         self.last_status = ""
-        self._opening: Optional[tuple[CallJob, Path]] = None  # the photo being decoded
+        self._opening = LatestJob(self._photo_decoded, self._photo_not_decoded, self)  # the photo being decoded
 
         self.models = ModelControl(self)
         self.sessions = SessionKeeper(self)
@@ -179,34 +179,18 @@ class MainWindow(QMainWindow):
         another photo is opened meanwhile, the later one wins."""
         path = Path(path)
         self.show_status(f"Opening {path.name}…")
-        job = CallJob(partial(_decode, path))
-        self._opening = (job, path)
-        job.finished.connect(self._photo_decoded)  # bound methods run on the GUI thread
-        job.failed.connect(self._photo_not_decoded)
-        self._start(job)
+        self._opening.start(partial(_decode, path), path)
 
-    def _opened_by(self, job) -> Optional[Path]:
-        """The path that ``job`` decodes if it is the latest open, else None (superseded)."""
-        if self._opening is None or self._opening[0] is not job:
-            return None
-        path = self._opening[1]
-        self._opening = None
-        return path
+    def _photo_decoded(self, decoded: tuple[PhotoFile, np.ndarray], path: Path) -> None:
+        self.show_photo(*decoded)
+        kept = self.sessions.kept_edits
+        self.show_status(f"Opened {path.name}" + (
+            f"; the unsaved edits of the photo before are kept in {kept} (File > Open session)" if kept else ""))
+        self.photo_opened.emit(path)
 
-    def _photo_decoded(self, decoded: tuple[PhotoFile, np.ndarray]) -> None:
-        path = self._opened_by(self.sender())
-        if path is not None:
-            self.show_photo(*decoded)
-            kept = self.sessions.kept_edits
-            self.show_status(f"Opened {path.name}" + (
-                f"; the unsaved edits of the photo before are kept in {kept} (File > Open session)" if kept else ""))
-            self.photo_opened.emit(path)
-
-    def _photo_not_decoded(self, message: str) -> None:
-        path = self._opened_by(self.sender())
-        if path is not None:
-            self.show_error(message)
-            self.photo_refused.emit(path)
+    def _photo_not_decoded(self, message: str, path: Path) -> None:
+        self.show_error(message)
+        self.photo_refused.emit(path)
 
     def show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
         """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas;
@@ -389,9 +373,6 @@ class MainWindow(QMainWindow):
     model_name = property(lambda self: self.models.name)
 
     # --- inpainting (ui/runs.py) ---------------------------------------------------------
-    def _start(self, job) -> None:
-        start_in_thread(job)
-
     def inpaint_settings(self) -> InpaintSettings:
         return self.runs.inpaint_settings()
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ..engine.models import check_device, device_label, load_warmed
 from ..resources import embedded_model_path
-from .worker import CallJob, start_in_thread
+from .worker import LatestJob
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -30,11 +30,11 @@ class ModelControl(QObject):
         self.window = window
         self.generator = None
         self.name = "none"
-        self._loading: Optional[tuple[CallJob, Path, Optional[Callable[[], None]]]] = None  # the latest load
+        self._load = LatestJob(self._loaded, self._not_loaded, self)  # the latest load wins
 
     @property
     def loading(self) -> bool:
-        return self._loading is not None
+        return self._load.busy
 
     @property
     def is_embedded(self) -> bool:
@@ -56,11 +56,7 @@ class ModelControl(QObject):
         """Load a weights file in a worker thread; ``then()`` follows a success."""
         device = self.window.settings.device
         self.window.show_status(f"Loading {path.name}…")
-        job = CallJob(lambda: load_warmed(path, device))
-        self._loading = (job, path, then)
-        job.finished.connect(self._loaded)  # bound methods run on the GUI thread
-        job.failed.connect(self._not_loaded)
-        start_in_thread(job)
+        self._load.start(lambda: load_warmed(path, device), (path, then))
 
     def use_embedded_model(self) -> None:
         """Go back to the model shipped with the app (File > Use the embedded model)."""
@@ -69,25 +65,12 @@ class ModelControl(QObject):
             self.window.settings.weights_path = ""
             self.load_weights(embedded)
 
-    def _latest_load(self) -> Optional[tuple[Path, Optional[Callable[[], None]]]]:
-        """The path and follow-up of the load whose job sent the signal, if it is the latest."""
-        if self._loading is None or self._loading[0] is not self.sender():
-            return None
-        _, path, then = self._loading
-        self._loading = None
-        return path, then
-
-    def _not_loaded(self, message: str) -> None:
-        if self._latest_load() is None:
-            return
+    def _not_loaded(self, message: str, _load: tuple) -> None:
         self.window.show_error(message)
         self.window.show_status(f"Could not load the weights; the model is still {self.name}.")
 
-    def _loaded(self, loaded: tuple) -> None:
-        latest = self._latest_load()
-        if latest is None:
-            return  # superseded by a later load
-        path, then = latest
+    def _loaded(self, loaded: tuple, load: tuple[Path, Optional[Callable[[], None]]]) -> None:
+        path, then = load
         window = self.window
         self.generator, pass_seconds = loaded
         window.runs.model_loaded(pass_seconds)

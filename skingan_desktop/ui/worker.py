@@ -128,3 +128,47 @@ def wait_for_all() -> None:
     on a CPU."""
     for thread, _ in list(_RUNNING):
         thread.wait()
+
+
+class LatestJob(QObject):
+    """A slot of background work where the latest request wins (opening a photo, loading
+    weights): a job started while another is in the slot supersedes it, and the superseded
+    job's result, when it comes, is dropped (its thread ends on its own). ``done(result,
+    context)`` or ``failed(message, context)`` run on the GUI thread with the ``context`` the
+    job was started with."""
+
+    def __init__(self, done: Callable[[Any, Any], None], failed: Callable[[str, Any], None],
+                 parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._done, self._failed = done, failed
+        self._current: Optional[tuple[CallJob, Any]] = None
+
+    @property
+    def busy(self) -> bool:
+        return self._current is not None
+
+    def start(self, fn: Callable[[], Any], context: Any = None) -> None:
+        job = CallJob(fn)
+        self._current = (job, context)
+        job.finished.connect(self._finished)  # bound methods run on the GUI thread
+        job.failed.connect(self._job_failed)
+        start_in_thread(job)
+
+    def _take(self) -> tuple[bool, Any]:
+        """Whether the job that sent the signal is the latest, and its context."""
+        if self._current is None or self._current[0] is not self.sender():
+            return False, None
+        (_, context), self._current = self._current, None
+        return True, context
+
+    @Slot(object)
+    def _finished(self, result: Any) -> None:
+        latest, context = self._take()
+        if latest:
+            self._done(result, context)
+
+    @Slot(str)
+    def _job_failed(self, message: str) -> None:
+        latest, context = self._take()
+        if latest:
+            self._failed(message, context)

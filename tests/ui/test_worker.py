@@ -30,3 +30,28 @@ def test_a_job_is_kept_until_its_result_has_been_delivered(qtbot) -> None:
     qtbot.waitUntil(lambda: len(receiver.got) == 2, timeout=10_000)
     assert sorted(value for value, _ in receiver.got) == ["first", "second"]
     assert all(sender is not None for _, sender in receiver.got)  # each result came from its own job
+
+
+def test_the_latest_job_in_a_slot_wins(qtbot) -> None:
+    """Two requests in one slot (a photo opened, then another before the first decoded): only
+    the later one's result is delivered, whichever finishes first."""
+    import threading
+
+    from skingan_desktop.ui.worker import LatestJob
+
+    delivered: list[tuple] = []
+    slot = LatestJob(lambda result, context: delivered.append(("done", result, context)),
+                     lambda message, context: delivered.append(("failed", message, context)))
+    release = threading.Event()
+    slot.start(lambda: release.wait(10) and "slow first", "first")
+    slot.start(lambda: "second", "second")
+    qtbot.waitUntil(lambda: bool(delivered), timeout=10_000)
+    release.set()
+    qtbot.wait(300)
+    assert delivered == [("done", "second", "second")] and not slot.busy
+
+    def broken():
+        raise OSError("disk gone")
+    slot.start(broken, "third")
+    qtbot.waitUntil(lambda: len(delivered) == 2, timeout=10_000)
+    assert delivered[1] == ("failed", "disk gone", "third")
