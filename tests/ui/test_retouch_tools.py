@@ -230,14 +230,19 @@ def test_the_run_panel_estimates_the_run_and_its_feather_blends_beyond_the_mask(
     assert changed[~mask].any() and not changed[~grown].any()
 
 
-def test_the_results_shelf_keeps_every_run_of_a_mask_through_apply_and_undo(qtbot, window, tattoo_png,
-                                                                            small_weights: Path) -> None:
-    path, (x1, y1, x2, y2) = tattoo_png
+def _open_with_the_small_model(qtbot, window, tattoo_png, small_weights: Path):
+    """The tattoo photo open, the small model loaded, refinement off: its box and its pixels."""
+    path, box = tattoo_png
     open_photo(qtbot, window, path)
-    opened = window.photo.copy()
     window.load_weights(small_weights)
     qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
     window.settings.refine = False
+    return box, window.photo.copy()
+
+
+def test_the_results_shelf_keeps_every_run_of_a_mask_through_apply_and_undo(qtbot, window, tattoo_png,
+                                                                            small_weights: Path) -> None:
+    (x1, y1, x2, y2), opened = _open_with_the_small_model(qtbot, window, tattoo_png, small_weights)
     window.canvas.set_brush_size(60)
     drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
     mask = window.mask_array()
@@ -274,12 +279,7 @@ def test_the_results_shelf_keeps_every_run_of_a_mask_through_apply_and_undo(qtbo
 
 
 def test_a_soft_brush_blends_the_fill_by_the_mask_on_its_edge(qtbot, window, tattoo_png, small_weights: Path) -> None:
-    path, (x1, y1, x2, y2) = tattoo_png
-    open_photo(qtbot, window, path)
-    opened = window.photo.copy()
-    window.load_weights(small_weights)
-    qtbot.waitUntil(lambda: window.generator is not None, timeout=30_000)
-    window.settings.refine = False
+    (x1, y1, x2, y2), opened = _open_with_the_small_model(qtbot, window, tattoo_png, small_weights)
     assert window.canvas.hardness == 1.0  # hard by default: the mask is the brushed area, filled whole
     qtbot.keyClick(window.canvas, Qt.Key.Key_BraceLeft, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(window.canvas, Qt.Key.Key_BracketLeft, Qt.KeyboardModifier.ShiftModifier)
