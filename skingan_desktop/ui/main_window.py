@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QUndoStack,
 )
@@ -203,6 +203,8 @@ class MainWindow(QMainWindow):
         path = photo_file.path
         self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
         self.canvas.set_photo(photo_to_qimage(working))
+        # The compare panes just closed: fit again once the canvas has its room back.
+        QTimer.singleShot(0, self.canvas.fit_to_window)
         if self.settings.brush_share > 0:  # the same brush for this photo's size
             self.canvas.set_brush_size(round(self.settings.brush_share * max(working.shape[:2])))
         self.canvas.mask_layer.color = self.settings.overlay_color

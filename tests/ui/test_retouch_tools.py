@@ -303,3 +303,20 @@ def test_a_soft_brush_blends_the_fill_by_the_mask_on_its_edge(qtbot, window, tat
     changed = np.abs(photo[soft] - before[soft]).mean(axis=1)
     assert changed[weight[:, 0] < 0.3].mean() < changed[weight[:, 0] > 0.7].mean()
     assert np.array_equal(window.photo[mask < 8], opened[mask < 8])
+
+
+def test_a_photo_opened_while_results_show_is_fitted_to_the_whole_canvas(qtbot, window, tattoo_png,
+                                                                       small_weights: Path, tmp_path: Path) -> None:
+    (x1, y1, x2, y2), _ = _open_with_the_small_model(qtbot, window, tattoo_png, small_weights)
+    window.canvas.set_brush_size(60)
+    drag_on_canvas(window, [((x1 + x2) / 2, y1 + 40), ((x1 + x2) / 2, y2 - 40)])
+    with qtbot.waitSignal(window.runs.ended, timeout=120_000):
+        window.actions_by_name["inpaint"].trigger()
+    squeezed = window.canvas.viewport().width()
+    path = tmp_path / "wide.png"
+    Image.fromarray(lit_skin(300, 1200)).save(path)  # a wide photo: its fit is set by the width
+    open_photo(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.canvas.viewport().width() > squeezed, timeout=5_000)
+    qtbot.wait(50)
+    fitted = window.canvas.viewport().width() / 1200
+    assert abs(window.canvas.zoom_factor() - fitted) < 0.02 * fitted
