@@ -9,6 +9,9 @@ the estimate learns the machine and the model.
 
 from __future__ import annotations
 
+import math
+
+import cv2
 import numpy as np
 
 from .region import work_regions
@@ -17,14 +20,14 @@ from .tensors import fit_size
 
 ITERATION_PASSES = 3.0
 UNIT_PIXELS = 512 * 512
+ESTIMATE_PIXELS = 1_000_000
 
 
 def run_passes(hole: np.ndarray, settings: InpaintSettings) -> float:
     """The work of a run on ``hole`` (``(H, W)`` bool) in 512x512 passes: each region's 512
     result, and with refinement its coarse pass and its iterations at the refined size."""
     passes = 0.0
-    for region in work_regions(hole, context=settings.context, min_side=settings.region_side):
-        native = (region.height, region.width)
+    for native in _region_sizes(hole, settings):
         preview = fit_size(*native, settings.preview_side)
         passes += preview[0] * preview[1] / UNIT_PIXELS
         fine = fit_size(*native, settings.refined_side)
@@ -35,6 +38,21 @@ def run_passes(hole: np.ndarray, settings: InpaintSettings) -> float:
                 passes += coarse_pixels
             passes += settings.n_iters * ITERATION_PASSES * fine_pixels + fine_pixels
     return passes
+
+
+def _region_sizes(hole: np.ndarray, settings: InpaintSettings) -> list[tuple[int, int]]:
+    """The ``(height, width)`` of the run's work regions. A big photo's mask is looked at shrunk
+    to about ``ESTIMATE_PIXELS`` (the estimate follows every stroke, on the GUI thread: finding the
+    regions of a 24 MP mask at full size takes half a second there)."""
+    factor = max(1, math.ceil(math.sqrt(hole.size / ESTIMATE_PIXELS)))
+    if factor == 1:
+        regions = work_regions(hole, context=settings.context, min_side=settings.region_side)
+        return [(r.height, r.width) for r in regions]
+    height, width = hole.shape
+    small = cv2.resize(hole.astype(np.uint8), (math.ceil(width / factor), math.ceil(height / factor)),
+                       interpolation=cv2.INTER_AREA) > 0
+    regions = work_regions(small, context=settings.context, min_side=max(1, settings.region_side // factor))
+    return [(min(height, r.height * factor), min(width, r.width * factor)) for r in regions]
 
 
 def run_seconds(hole: np.ndarray, settings: InpaintSettings, pass_seconds: float, scale: float = 1.0) -> float:

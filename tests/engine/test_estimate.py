@@ -35,3 +35,13 @@ def test_seconds_scale_with_the_pass_and_the_correction_learns_from_runs() -> No
         scale = corrected_scale(scale, estimated=10.0 * scale, took=20.0)
     assert 1.9 < scale < 2.1
     assert corrected_scale(1.0, 0.0, 5.0) == 1.0
+
+
+def test_a_big_photo_is_estimated_from_its_mask_shrunk_as_from_the_whole(monkeypatch) -> None:
+    import skingan_desktop.engine.estimate as estimate
+
+    hole, settings = _forearm(), InpaintSettings(refined_side=1536)
+    shrunk = run_passes(hole, settings)
+    monkeypatch.setattr(estimate, "ESTIMATE_PIXELS", hole.size)  # the whole mask at full size
+    exact = run_passes(hole, settings)
+    assert abs(shrunk - exact) / exact < 0.02
