@@ -93,10 +93,7 @@ class PhotoCanvas(QGraphicsView):
         self.photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self.mask_layer = MaskLayer(image.size())
         scene.addItem(self.mask_layer)
-        self.stroke_layer = MaskLayer(image.size())
-        self.stroke_layer.color, self.stroke_layer.overlay_opacity = QColor(255, 255, 255), 0.5
-        scene.addItem(self.stroke_layer)
-        self.stroke_layer.setVisible(self.tool == HEAL)
+        self.stroke_layer = None  # made by the first heal or clone stroke (24 MB on a 24 MP photo)
         self.clone_source, self.clone_offset = None, None
         self.lasso.cancel()
         scene.setSceneRect(QRectF(image.rect()))
@@ -164,10 +161,20 @@ class PhotoCanvas(QGraphicsView):
         return mask_to_array(self.stroke_layer.mask.copy(rect)).astype(np.float32) / 255.0
 
     def clear_stroke_layer(self) -> None:
-        if self.stroke_layer is not None:
-            cleared = QImage(self.stroke_layer.mask.size(), QImage.Format.Format_Alpha8)
-            cleared.fill(0)
-            self.stroke_layer.replace_region(cleared.rect(), cleared)
+        """Drop what the heal and clone brushes painted, and the layer's memory with it (unless
+        a stroke is being painted on it now)."""
+        if self.stroke_layer is not None and self._last_point is None:
+            self.scene().removeItem(self.stroke_layer)
+            self.stroke_layer = None
+
+    def _ensure_stroke_layer(self) -> MaskLayer:
+        if self.stroke_layer is None:
+            assert self.mask_layer is not None
+            self.stroke_layer = MaskLayer(self.mask_layer.mask.size())
+            self.stroke_layer.color, self.stroke_layer.overlay_opacity = QColor(255, 255, 255), 0.5
+            self.scene().addItem(self.stroke_layer)
+            self.stroke_layer.setVisible(self.tool == HEAL)
+        return self.stroke_layer
 
     def shown_texts(self) -> list[str]:
         """The texts the canvas shows (the hint on an empty start)."""
@@ -244,7 +251,7 @@ class PhotoCanvas(QGraphicsView):
         return QRectF(center.x() - radius, center.y() - radius, 2 * radius, 2 * radius).toAlignedRect().adjusted(-1, -1, 1, 1)
 
     def _painting_layer(self) -> MaskLayer:
-        layer = self.stroke_layer if self.tool in (HEAL, CLONE) else self.mask_layer
+        layer = self._ensure_stroke_layer() if self.tool in (HEAL, CLONE) else self.mask_layer
         assert layer is not None
         return layer
 
