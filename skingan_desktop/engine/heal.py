@@ -5,7 +5,7 @@ The spot goes through the engine's own fill (the generator, its tone and the pho
 ``engine/runner.py``) at the photo's native scale, in a region a few times the spot's size
 (``HEAL_CONTEXT``, at least ``HEAL_SIDE`` px): no refinement, so a 40 px dab lands in about a
 tenth of a second on a laptop CPU. The painted alpha keeps its soft edge: where the brush was
-soft the fill is blended with the photo, so a dab leaves no rim.
+soft the fill is blended with the photo (as a run blends a soft mask), so a dab leaves no rim.
 
 The caller cuts out :func:`heal_reach` (the part of the photo a heal reads) and passes that
 crop, so a 24 MP photo is never copied for a dab.
@@ -18,7 +18,7 @@ from torch import nn
 
 from .anchor import halo_for
 from .region import WorkRegion, grow_box
-from .runner import InpaintSettings, Inpainter
+from .runner import InpaintSettings, Inpainter, apply_results
 from .tone import DEFAULT_TEXTURE_STRENGTH
 
 HEAL_SIDE = 128        # a heal's region is at least this many px a side (where the photo allows)
@@ -47,12 +47,8 @@ def heal_spot(generator: nn.Module, crop: np.ndarray, alpha: np.ndarray, *, phot
         return crop.copy()
     settings = InpaintSettings(refine=False, region_side=HEAL_SIDE, context=HEAL_CONTEXT,
                                texture_strength=texture_strength, halo=halo_for(photo_shape))
-    results = Inpainter(generator, settings).run(crop, hole)
+    # The brush's soft edge is a soft mask, as a run's: the engine blends its fill by it.
+    soft = np.round(np.clip(alpha, 0.0, 1.0) * 255).astype(np.uint8)
+    results = Inpainter(generator, settings).run(crop, hole, alpha=soft)
     assert results is not None  # never cancelled
-    filled = crop.copy()
-    for result in results:
-        filled[result.region.slices] = result.preview
-    weight = np.clip(alpha, 0.0, 1.0)[..., None].astype(np.float32)
-    blended = crop.astype(np.float32) + weight * (filled.astype(np.float32) - crop.astype(np.float32))
-    out = np.where(hole[..., None], np.round(blended), crop).astype(np.uint8)
-    return out
+    return apply_results(crop, results, refined=False)

@@ -329,9 +329,8 @@ class MainWindow(QMainWindow):
 
     def mask_array(self) -> Optional[np.ndarray]:
         """The mask as ``(H, W)`` uint8 (0 or 255), or ``None`` without a photo."""
-        if self.canvas.mask_layer is None:
-            return None
-        return np.where(mask_to_array(self.canvas.mask_layer.mask) >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
+        alpha = self.mask_alpha()
+        return None if alpha is None else np.where(alpha >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
 
     def mask_alpha(self) -> Optional[np.ndarray]:
         """The mask with its soft edge, ``(H, W)`` uint8 0-255, or ``None`` without a photo."""

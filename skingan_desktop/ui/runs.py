@@ -84,8 +84,8 @@ class RunControl(QObject):
         if window.photo is None or self._job is not None:
             return
         alpha = window.mask_alpha()
-        hole = self._hole()
-        if alpha is None or hole is None or not hole.any():
+        hole = None if alpha is None else alpha >= SOFT_EDGE_MIN
+        if hole is None or not hole.any():
             window.show_error("The mask is empty: paint over the tattoo or blemish first.")
             return
         if window.generator is None:
@@ -242,10 +242,10 @@ class RunControl(QObject):
         """After an edit (or its undo): the runs that fit the mask and photo as they are now are
         offered; when the one on show no longer fits, the newest that does is shown, or none."""
         window = self.window
-        self._update_estimate()
+        hole = self._hole()  # the mask is read once for both
+        self._update_estimate(hole)
         if self._job is not None or window.photo is None:
             return
-        hole = self._hole()
         runs = self.shelf.matching(hole, window.photo) if hole is not None else []
         self.panel.show_runs(runs, self.shown if self.shown in runs else None)
         if self.shown in runs:
@@ -295,16 +295,15 @@ class RunControl(QObject):
         return None if alpha is None else alpha >= SOFT_EDGE_MIN
 
     # --- the estimate -----------------------------------------------------------------------
-    def _update_estimate(self) -> None:
-        """The run panel says how long a run of the mask as it is would take."""
+    def _update_estimate(self, hole: Optional[np.ndarray]) -> None:
+        """The run panel says how long a run of ``hole`` (the mask as it is) would take."""
         window = self.window
-        mask = window.mask_array()
-        if mask is None or not mask.any():
+        if hole is None or not hole.any():
             window.run_panel.show_estimate("Paint a mask to see how long a run takes.")
         elif self.pass_seconds is None:
             window.run_panel.show_estimate("The estimate comes once the model is loaded (at the first run).")
         else:
-            seconds = run_seconds(mask > 0, self.inpaint_settings(), self.pass_seconds, window.settings.estimate_scale)
+            seconds = run_seconds(hole, self.inpaint_settings(), self.pass_seconds, window.settings.estimate_scale)
             what = f"Refined at {window.settings.refined_side} px" if window.settings.refine else "The 512 result only"
             window.run_panel.show_estimate(f"{what}: {duration(seconds)} on this machine.")
 
