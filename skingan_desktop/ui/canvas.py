@@ -289,26 +289,29 @@ class PhotoCanvas(QGraphicsView):
             if self.clone_offset is None:  # aligned: the first stroke after Alt+click sets the offset
                 self.clone_offset = (self.clone_source - point).toPoint()
         self._last_pressure = self._pen_pressure if self._pen_pressure is not None else 1.0
-        self._stroke_start_mask = self.mask_layer.mask.copy() if self.tool in (BRUSH, ERASER) else QImage()
+        self._stroke_start_mask = self.mask_layer.mask.copy() if self.tool in (BRUSH, ERASER) else None
         self._stroke_rect = QRect()
         self._last_point = point
         self._paint_segment(point, point)
 
     def _end_stroke(self) -> None:
-        if self._stroke_start_mask is None or self.mask_layer is None:
+        if self._last_point is None or self.mask_layer is None:  # no stroke going on
             return
-        rect = self._stroke_rect
-        if self.tool in (HEAL, CLONE):
-            if not rect.isEmpty():
-                self.spot_painted.emit(rect) if self.tool == HEAL else self.clone_stroke.emit(rect, True)
-        elif not rect.isEmpty():
-            before = self._stroke_start_mask.copy(rect)
-            after = self.mask_layer.mask.copy(rect)
-            self.undo_stack.push(StrokeCommand(self.mask_layer, rect, before, after,
+        rect, start = self._stroke_rect, self._stroke_start_mask
+        # The stroke is over before anyone hears of it: the heal and clone brushes may drop the
+        # stroke layer as soon as they have its pixels.
+        self._stroke_start_mask = self._last_point = None
+        if rect.isEmpty():
+            return
+        if self.tool == HEAL:
+            self.spot_painted.emit(rect)
+        elif self.tool == CLONE:
+            self.clone_stroke.emit(rect, True)
+        else:
+            assert start is not None
+            self.undo_stack.push(StrokeCommand(self.mask_layer, rect, start.copy(rect), self.mask_layer.mask.copy(rect),
                                                "Erase" if self.erasing else "Brush stroke"))
             self.mask_edited.emit()
-        self._stroke_start_mask = None
-        self._last_point = None
 
     # --- mouse, pen and keys ----------------------------------------------------------------
     def tabletEvent(self, event: QTabletEvent) -> None:

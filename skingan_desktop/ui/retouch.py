@@ -48,10 +48,6 @@ class RetouchBrushes(QObject):
         canvas.clone_source_missing.connect(
             lambda: window.show_status("Alt+click where to clone from first, then paint where it should go."))
 
-    @property
-    def busy(self) -> bool:
-        return self._healing is not None or bool(self._waiting)
-
     # --- heal -------------------------------------------------------------------------------
     def heal(self, painted: QRect) -> None:
         """Heal the spot painted within ``painted`` (photo pixels) on the stroke layer."""
