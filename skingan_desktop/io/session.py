@@ -1,8 +1,11 @@
-"""Retouching sessions on disk: the original's path, the mask and the applied edits.
+"""Retouching sessions on disk: the original's path, and the History of the steps made on it.
 
 One ``.skingan`` file (a numpy ``.npz`` archive, read with ``allow_pickle=False`` so it can hold
-no code) serves both the autosaved recovery file and sessions saved on purpose. Edits are kept
-as the changed pixels of the working photo against the original, inside their bounding box.
+no code) serves both the autosaved recovery file and sessions saved on purpose. Each step of
+the History is kept as the rectangles it changed, of the photo or of the mask (with its soft
+edge), with their pixels after it; the pixels before follow from replaying the steps on the
+photo as opened, and ``done`` says how many of them are in effect (the rest can be redone).
+Files of version 1 (the edits and the mask as they stood, no History) are read as one step.
 """
 
 from __future__ import annotations
@@ -15,38 +18,50 @@ from typing import Optional
 
 import numpy as np
 
-from ..engine.mask_ops import mask_bounds
 from .photos import PhotoError, write_atomically
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 SESSION_SUFFIX = ".skingan"
+LAYERS = ("photo", "mask")  # what a step changes: the working photo's pixels or the mask's alpha
+MAX_STEPS = 100_000
+MAX_SESSION_BYTES = 8 << 30  # the pixels a session may inflate to, at most (a crafted file asks for more)
+
+Box = tuple[int, int, int, int]  # (left, top, right, bottom)
 
 
-@dataclass
+@dataclass(frozen=True)
+class SavedStep:
+    """One step: its History text and its changes, each ``(layer, box, pixels after)``:
+    ``(h, w, 3)`` uint8 for the photo, ``(h, w)`` uint8 alpha for the mask."""
+
+    text: str
+    changes: list[tuple[str, Box, np.ndarray]]
+
+
+@dataclass(frozen=True)
 class Session:
-    """``mask``: ``(H, W)`` uint8; ``edited``: the working ``(H, W, 3)`` uint8 photo."""
-
     photo_path: Path
-    mask: np.ndarray
-    edited: np.ndarray
+    width: int
+    height: int
+    steps: list[SavedStep]
+    done: int  # how many steps are in effect
 
 
-def save_session(path: str | Path, session: Session, original: np.ndarray) -> Path:
-    """Write ``session`` (edits stored against ``original``, the photo as opened) atomically."""
-    changed = (session.edited != original).any(axis=-1)
-    bounds = mask_bounds(changed)
-    arrays = {
-        "meta": np.frombuffer(json.dumps({
-            "version": FORMAT_VERSION, "photo": str(session.photo_path),
-            "width": original.shape[1], "height": original.shape[0],
-        }).encode(), dtype=np.uint8),
-        "mask": session.mask,
-        "edit_box": np.array(bounds if bounds else (0, 0, 0, 0), dtype=np.int64),
-    }
-    if bounds:
-        left, top, right, bottom = bounds
-        arrays["edit_changed"] = changed[top:bottom, left:right]
-        arrays["edit_pixels"] = session.edited[top:bottom, left:right]
+def save_session(path: str | Path, session: Session) -> Path:
+    """Write ``session`` atomically."""
+    arrays: dict[str, np.ndarray] = {}
+    steps = []
+    for i, step in enumerate(session.steps):
+        changes = []
+        for j, (layer, box, pixels) in enumerate(step.changes):
+            arrays[f"s{i}_{j}"] = np.ascontiguousarray(pixels)
+            changes.append({"layer": layer, "box": [int(v) for v in box]})
+        steps.append({"text": step.text, "changes": changes})
+    arrays["meta"] = np.frombuffer(json.dumps({
+        "version": FORMAT_VERSION, "photo": str(session.photo_path),
+        "width": session.width, "height": session.height, "done": session.done, "steps": steps,
+    }).encode(), dtype=np.uint8)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     return write_atomically(Path(path), buffer.getvalue())
@@ -59,36 +74,83 @@ def read_session_header(path: str | Path) -> dict:
 
 
 def load_session(path: str | Path, original: np.ndarray) -> Session:
-    """Rebuild a session on top of ``original`` (the photo at ``read_session_header()['photo']``)."""
+    """Read the session made on ``original`` (the photo at ``read_session_header()['photo']``,
+    as opened), every array's shape checked against its step before it is inflated."""
     with _open(path) as archive:
         meta = _meta(archive, path)
         if (meta["height"], meta["width"]) != original.shape[:2]:
             raise PhotoError(f"The session {path} was made for a {meta['width']}x{meta['height']} photo, "
                              f"but the photo is now {original.shape[1]}x{original.shape[0]}.")
         try:
-            # Every array's shape is checked from its header before it is decompressed: a
-            # crafted file cannot make us inflate a 40000x40000 mask to find it does not fit.
-            if _declared(archive, "mask") != (original.shape[:2], np.dtype(np.uint8)):
-                raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
-            mask = archive["mask"]
-            if _declared(archive, "edit_box") != ((4,), np.dtype(np.int64)):
-                raise ValueError("its edit box is not four numbers")
-            left, top, right, bottom = (int(v) for v in archive["edit_box"])
-            edited = original.copy()
-            if right > left and bottom > top:
-                box = (bottom - top, right - left)
-                if not (0 <= left and 0 <= top and right <= original.shape[1] and bottom <= original.shape[0]) \
-                        or _declared(archive, "edit_changed") != (box, np.dtype(bool)) \
-                        or _declared(archive, "edit_pixels") != (box + (3,), np.dtype(np.uint8)):
-                    raise PhotoError(f"The session {path} has edits that do not fit its photo.")
-                changed, pixels = archive["edit_changed"], archive["edit_pixels"]
-                region = edited[top:bottom, left:right]
-                region[changed] = pixels[changed]
+            if meta["version"] == 1:
+                steps = _version_1_steps(archive, path, original)
+                done = len(steps)
+            else:
+                steps, done = _steps(archive, path, meta, original.shape[:2]), meta["done"]
         except PhotoError:
             raise
         except Exception as exc:  # noqa: BLE001 - any failure to read a damaged file is "damaged"
             raise PhotoError(f"The session {path} is damaged ({_reason(exc)}).") from None
-    return Session(Path(meta["photo"]), mask, edited)
+    return Session(Path(meta["photo"]), meta["width"], meta["height"], steps, done)
+
+
+def _steps(archive, path: str | Path, meta: dict, size: tuple[int, int]) -> list[SavedStep]:
+    height, width = size
+    listed, done = meta.get("steps"), meta.get("done")
+    if not isinstance(listed, list) or len(listed) > MAX_STEPS or not isinstance(done, int) \
+            or not 0 <= done <= len(listed):
+        raise ValueError("its History is not readable")
+    planned, total = [], 0
+    for i, step in enumerate(listed):
+        if not isinstance(step, dict) or not isinstance(step.get("text"), str) \
+                or not isinstance(step.get("changes"), list):
+            raise ValueError(f"step {i + 1} is not readable")
+        changes = []
+        for j, change in enumerate(step["changes"]):
+            layer, box = (change.get("layer"), change.get("box")) if isinstance(change, dict) else (None, None)
+            if layer not in LAYERS or not isinstance(box, list) or len(box) != 4 \
+                    or not all(isinstance(v, int) for v in box):
+                raise ValueError(f"step {i + 1} has a change that is not readable")
+            left, top, right, bottom = box
+            if not (0 <= left < right <= width and 0 <= top < bottom <= height):
+                raise PhotoError(f"The session {path} has a step that does not fit its photo.")
+            shape = (bottom - top, right - left) + ((3,) if layer == "photo" else ())
+            if _declared(archive, f"s{i}_{j}") != (shape, np.dtype(np.uint8)):
+                raise PhotoError(f"The session {path} has a step that does not fit its photo.")
+            total += int(np.prod(shape))
+            changes.append((layer, (left, top, right, bottom), f"s{i}_{j}"))
+        planned.append((step["text"][:500], changes))
+    if total > MAX_SESSION_BYTES:
+        raise PhotoError(f"The session {path} asks for {total / 2**30:.1f} GB of pixels, more than a session "
+                         "of this photo can hold; it was not opened.")
+    return [SavedStep(text, [(layer, box, archive[name]) for layer, box, name in changes]) for text, changes in planned]
+
+
+def _version_1_steps(archive, path: str | Path, original: np.ndarray) -> list[SavedStep]:
+    """A version 1 file (the edits against the photo as opened, the mask as it stood) as one step."""
+    height, width = original.shape[:2]
+    # Every array's shape is checked from its header before it is decompressed: a crafted file
+    # cannot make us inflate a 40000x40000 mask to find it does not fit.
+    if _declared(archive, "mask") != ((height, width), np.dtype(np.uint8)):
+        raise PhotoError(f"The session {path} has a mask that does not fit its photo.")
+    if _declared(archive, "edit_box") != ((4,), np.dtype(np.int64)):
+        raise ValueError("its edit box is not four numbers")
+    changes: list[tuple[str, Box, np.ndarray]] = []
+    left, top, right, bottom = (int(v) for v in archive["edit_box"])
+    if right > left and bottom > top:
+        box = (bottom - top, right - left)
+        if not (0 <= left and 0 <= top and right <= width and bottom <= height) \
+                or _declared(archive, "edit_changed") != (box, np.dtype(bool)) \
+                or _declared(archive, "edit_pixels") != (box + (3,), np.dtype(np.uint8)):
+            raise PhotoError(f"The session {path} has edits that do not fit its photo.")
+        changed, pixels = archive["edit_changed"], archive["edit_pixels"]
+        region = original[top:bottom, left:right].copy()
+        region[changed] = pixels[changed]
+        changes.append(("photo", (left, top, right, bottom), region))
+    mask = archive["mask"]
+    if mask.any():
+        changes.append(("mask", (0, 0, width, height), mask))
+    return [SavedStep(f"Restored from {Path(path).name}", changes)] if changes else []
 
 
 def _declared(archive, name: str) -> tuple[tuple[int, ...], np.dtype]:
@@ -120,7 +182,7 @@ def _open(path: str | Path):
 def _meta(archive, path: str | Path) -> dict:
     try:
         meta = json.loads(bytes(archive["meta"]).decode())
-        if not isinstance(meta, dict) or meta.get("version") != FORMAT_VERSION:
+        if not isinstance(meta, dict) or meta.get("version") not in READABLE_VERSIONS:
             raise ValueError("unknown format version")
         width, height, photo = meta["width"], meta["height"], meta["photo"]
         if not all(isinstance(v, int) and 0 < v < 1_000_000 for v in (width, height)) or not isinstance(photo, str):

@@ -1,9 +1,11 @@
 """The painting canvas: the photo, the mask as a tinted overlay, and the tools' strokes.
 
-The mask is a full-resolution Alpha8 image; a pixel at or above half opacity is hole. Strokes
-are stamped as soft round dabs along the mouse path (no gaps on fast moves), and only the
-rectangle a dab touches is repainted, so painting stays smooth on 24 MP photos. Each mask
-stroke is one undo step holding just the before/after pixels of the area it touched.
+The mask is the document's alpha array, painted through an Alpha8 image over its memory
+(``ui/mask_layer.py``). Strokes are stamped as soft round dabs along the mouse path (no gaps on
+fast moves), and only the rectangle a dab touches is repainted, so painting stays smooth on
+24 MP photos. At a stroke's end the canvas says which rectangle it painted and what was there
+before (``mask_stroke``); the lasso says what the mask becomes (``mask_shaped``): the window
+makes each one step of the document.
 
 The heal and clone brushes paint into a stroke layer of their own instead of the mask; the
 canvas says where (``spot_painted``, ``clone_stroke``) and the retouch brushes
@@ -19,17 +21,16 @@ import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF, QRadialGradient, QTabletEvent,
-    QUndoStack, QWheelEvent,
+    QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QWidget,
 )
 
 from .lasso import LassoTool
-from .mask_layer import MaskLayer, MaskReplaceCommand, StrokeCommand
+from .mask_layer import MaskLayer
 from .qt_images import mask_to_array
 
-HOLE_THRESHOLD = 128  # mask alpha at or above this is hole
 # The tools (the Tools menu): what a left drag or click on the photo does.
 BRUSH, ERASER, ADD_INK, HEAL, CLONE, LASSO = "brush", "eraser", "add_ink", "heal", "clone", "lasso"
 EMPTY_HINT = "Open a photo with File > Open (Ctrl+O), or drop one here"
@@ -44,13 +45,13 @@ class PhotoCanvas(QGraphicsView):
     clone_stroke = Signal(QRect, bool)  # a clone stroke painted this rectangle; True: the stroke ended
     clone_source_missing = Signal()  # a clone stroke began with no source chosen (Alt+click sets it)
     brush_size_changed = Signal(int)
-    mask_edited = Signal()
+    mask_stroke = Signal(QRect, object, str)  # a brush or eraser stroke painted this rectangle; the mask there before; its text
+    mask_shaped = Signal(object, str)  # the lasso made this (H, W) uint8 mask; the step's text
 
     MIN_BRUSH, MAX_BRUSH = 1, 1000
 
-    def __init__(self, undo_stack: QUndoStack, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
-        self.undo_stack = undo_stack
         self.setScene(QGraphicsScene(self))
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
@@ -70,7 +71,7 @@ class PhotoCanvas(QGraphicsView):
         self.clone_source: Optional[QPointF] = None   # the point Alt+click chose
         self.clone_offset: Optional[QPoint] = None    # source minus brush, fixed by the first stroke after it
         self.lasso = LassoTool(self)
-        self._stroke_start_mask: Optional[QImage] = None
+        self._stroke_start_mask: Optional[np.ndarray] = None
         self._stroke_rect = QRect()
         self._last_point: Optional[QPointF] = None
         self._cursor_point: Optional[QPointF] = None
@@ -84,14 +85,14 @@ class PhotoCanvas(QGraphicsView):
         hint.setScale(1.4)
 
     # --- photo and mask -------------------------------------------------------------------
-    def set_photo(self, image: QImage) -> None:
-        """Show a new photo with an empty mask (the undo history is the caller's to clear)."""
+    def set_photo(self, image: QImage, mask: np.ndarray) -> None:
+        """Show a new photo with its mask (``(H, W)`` uint8 alpha: the canvas paints into it)."""
         scene = self.scene()
         scene.clear()
         self.original_item = None
         self.photo_item = scene.addPixmap(QPixmap.fromImage(image))
         self.photo_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self.mask_layer = MaskLayer(image.size())
+        self.mask_layer = MaskLayer(mask)
         scene.addItem(self.mask_layer)
         self.stroke_layer = None  # made by the first heal or clone stroke (24 MB on a 24 MP photo)
         self.clone_source, self.clone_offset = None, None
@@ -152,13 +153,13 @@ class PhotoCanvas(QGraphicsView):
         painter.drawPolygon(outline)
         painter.end()
         text = {"replace": "Lasso", "add": "Lasso: add", "subtract": "Lasso: subtract"}[mode]
-        self.undo_stack.push(MaskReplaceCommand(self.mask_layer, shaped, text))
-        self.mask_edited.emit()
+        self.mask_shaped.emit(mask_to_array(shaped), text)
 
     def stroke_alpha(self, rect: QRect) -> np.ndarray:
         """The stroke layer inside ``rect`` as ``(h, w)`` float32 alpha, 0-1."""
         assert self.stroke_layer is not None
-        return mask_to_array(self.stroke_layer.mask.copy(rect)).astype(np.float32) / 255.0
+        area = self.stroke_layer.values[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+        return area.astype(np.float32) / 255.0
 
     def clear_stroke_layer(self) -> None:
         """Drop what the heal and clone brushes painted, and the layer's memory with it (unless
@@ -170,7 +171,7 @@ class PhotoCanvas(QGraphicsView):
     def _ensure_stroke_layer(self) -> MaskLayer:
         if self.stroke_layer is None:
             assert self.mask_layer is not None
-            self.stroke_layer = MaskLayer(self.mask_layer.mask.size())
+            self.stroke_layer = MaskLayer(np.zeros_like(self.mask_layer.values))
             self.stroke_layer.color, self.stroke_layer.overlay_opacity = QColor(255, 255, 255), 0.5
             self.scene().addItem(self.stroke_layer)
             self.stroke_layer.setVisible(self.tool == HEAL)
@@ -276,7 +277,7 @@ class PhotoCanvas(QGraphicsView):
         painter.end()
         dirty = dirty.intersected(layer.mask.rect())
         self._stroke_rect = self._stroke_rect.united(dirty)
-        layer.update(QRectF(dirty))
+        layer.changed(dirty)
         if self.tool == CLONE and not dirty.isEmpty():
             self.clone_stroke.emit(dirty, False)
 
@@ -289,7 +290,7 @@ class PhotoCanvas(QGraphicsView):
             if self.clone_offset is None:  # aligned: the first stroke after Alt+click sets the offset
                 self.clone_offset = (self.clone_source - point).toPoint()
         self._last_pressure = self._pen_pressure if self._pen_pressure is not None else 1.0
-        self._stroke_start_mask = self.mask_layer.mask.copy() if self.tool in (BRUSH, ERASER) else None
+        self._stroke_start_mask = self.mask_layer.values.copy() if self.tool in (BRUSH, ERASER) else None
         self._stroke_rect = QRect()
         self._last_point = point
         self._paint_segment(point, point)
@@ -309,9 +310,8 @@ class PhotoCanvas(QGraphicsView):
             self.clone_stroke.emit(rect, True)
         else:
             assert start is not None
-            self.undo_stack.push(StrokeCommand(self.mask_layer, rect, start.copy(rect), self.mask_layer.mask.copy(rect),
-                                               "Erase" if self.erasing else "Brush stroke"))
-            self.mask_edited.emit()
+            before = start[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+            self.mask_stroke.emit(rect, before, "Erase" if self.erasing else "Brush stroke")
 
     # --- mouse, pen and keys ----------------------------------------------------------------
     def tabletEvent(self, event: QTabletEvent) -> None:

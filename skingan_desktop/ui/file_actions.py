@@ -70,7 +70,7 @@ class FileActions(QObject):
         except (OSError, ValueError, RuntimeError, MemoryError) as exc:  # an encoder's own failure
             self.window.show_error(f"{path.name} could not be written ({exc or type(exc).__name__}); nothing was saved.")
             return False
-        self.window.undo_stack.setClean()
+        self.window.mark_saved()
         self.window.show_status(f"Saved to {path}")
         return True
 

@@ -109,7 +109,7 @@ class FolderReviewPanel(QObject):
         self.window.open_photo(photo.job.photo)
 
     def _may_leave(self) -> bool:
-        if self.index is None or self.window.undo_stack.isClean():
+        if self.index is None or not self.window.has_unsaved_edits:
             return True
         answer = QMessageBox.question(self.window, "Leave this photo?",
                                       "This photo's edits are not saved to the output folder. Leave it anyway?")
@@ -122,7 +122,7 @@ class FolderReviewPanel(QObject):
         index, _, mask = opening
         self._started = time.monotonic()
         if mask is not None and self.window.load_mask_file(mask):
-            self.window.undo_stack.setClean()  # the starting mask is no edit of the user's
+            self.window.mark_saved()  # the starting mask is no edit of the user's
             self.window.show_status(f"{path.name}: its mask is on; check it, then run.")
         elif mask is None:
             self._searching = True
@@ -132,7 +132,7 @@ class FolderReviewPanel(QObject):
     def _searched(self, _found: bool) -> None:
         if self._searching:
             self._searching = False
-            self.window.undo_stack.setClean()  # the found mask is the photo's starting mask, not an edit
+            self.window.mark_saved()  # the found mask is the photo's starting mask, not an edit
 
     def save_and_next(self) -> bool:
         """Write the photo as it now is to its output, record it, and open the next one to do."""
@@ -149,7 +149,7 @@ class FolderReviewPanel(QObject):
         changed = changed_pixels(window.photo_file, window.photo)
         record = self.review.record_export(self.index, changed=bool(changed.any()), filled_share=float(changed.mean()),
                                            seconds=time.monotonic() - self._started)
-        window.undo_stack.setClean()
+        window.mark_saved()
         self.filmstrip.set_state(self.index, job.name, state_text(record["status"], False))
         statuses = [self.review.photo(i).status for i in range(len(self.review))]
         after = [i for i in range(self.index + 1, len(statuses)) if statuses[i] not in FINISHED]

@@ -20,29 +20,29 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QUndoView,
 )
 
+from ..document.retouch import RetouchDocument
 from ..engine.mask_ops import grow_mask, mask_bounds
 from ..engine.region import WorkRegion
 from ..engine.runner import InpaintSettings, RegionResult
-from ..io.photos import (
-    PhotoFile, changed_pixels, read_photo,
-)
+from ..io.photos import PhotoFile, read_photo
 from ..resources import embedded_model_path
 from .actions import TOOL_HINTS, create_actions, create_menus_and_toolbar
-from .canvas import HOLE_THRESHOLD, PhotoCanvas
+from .canvas import PhotoCanvas
 from .compare_view import CompareView
 from .dialogs import PreferencesDialog
 from .file_actions import FileActions
 from .folder_review import FolderReviewPanel
-from .mask_layer import MaskReplaceCommand
+from .jobs import DECODE, JobSlots
+from .history_stack import HistoryMirror
 from .mask_tools import MaskTools
 from .model_control import ModelControl
-from .qt_images import array_to_mask, mask_to_array, photo_to_qimage
+from .qt_images import photo_to_qimage
 from .retouch import RetouchBrushes
 from .sessions import SessionKeeper
 from .run_panel import RunPanel
 from .runs import RunControl
 from .settings import AppSettings
-from .worker import LatestJob, wait_for_all
+from .worker import wait_for_all
 
 PHOTO_FILTER = "Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp);;All files (*)"
 def _decode(path: Path) -> tuple[PhotoFile, np.ndarray]:
@@ -60,8 +60,13 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.setWindowTitle("SkinGAN Desktop")
         self.setAcceptDrops(True)
-        self.undo_stack = QUndoStack(self)
-        self.canvas = PhotoCanvas(self.undo_stack)
+        self.jobs = JobSlots(self)  # every kind of background work, the latest request winning
+        self.document: Optional[RetouchDocument] = None  # the photo being retouched, its mask and History
+        self.undo_stack = QUndoStack(self)  # the document's History as the panel and Undo/Redo show it
+        self.history = HistoryMirror(self.undo_stack)
+        self.canvas = PhotoCanvas()
+        self.canvas.mask_stroke.connect(self._mask_painted)
+        self.canvas.mask_shaped.connect(self.replace_mask)
         self.canvas.set_brush_size(self.settings.brush_size)
         self.canvas.set_hardness(self.settings.brush_hardness, "mask")
         self.canvas.set_hardness(self.settings.retouch_hardness, "retouch")
@@ -84,12 +89,8 @@ class MainWindow(QMainWindow):
         self.run_panel = RunPanel(self.settings, self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.run_panel)
 
-        self.photo: Optional[np.ndarray] = None  # the working 8-bit pixels the user edits
-        self.photo_file: Optional[PhotoFile] = None  # the file as read: depth, alpha, ICC, EXIF
-        self.photo_path: Optional[Path] = None
         self.last_message: Optional[QMessageBox] = None
         self.last_status = ""
-        self._opening = LatestJob(self._photo_decoded, self._photo_not_decoded, self)  # the photo being decoded
 
         self.models = ModelControl(self)
         self.sessions = SessionKeeper(self)
@@ -179,10 +180,11 @@ class MainWindow(QMainWindow):
         another photo is opened meanwhile, the later one wins."""
         path = Path(path)
         self.show_status(f"Opening {path.name}…")
-        self._opening.start(partial(_decode, path), path)
+        self.jobs.start(DECODE, partial(_decode, path), partial(self._photo_decoded, path=path),
+                        partial(self._photo_not_decoded, path=path))
 
     def _photo_decoded(self, decoded: tuple[PhotoFile, np.ndarray], path: Path) -> None:
-        self.show_photo(*decoded)
+        self.show_document(RetouchDocument(*decoded))
         kept = self.sessions.kept_edits
         self.show_status(f"Opened {path.name}" + (
             f"; the unsaved edits of the photo before are kept in {kept} (File > Open session)" if kept else ""))
@@ -192,33 +194,58 @@ class MainWindow(QMainWindow):
         self.show_error(message)
         self.photo_refused.emit(path)
 
-    def show_photo(self, photo_file: PhotoFile, working: np.ndarray, mask: Optional[np.ndarray] = None) -> None:
-        """Make ``working`` (the edited 8-bit pixels of ``photo_file``) the photo on the canvas;
-        the unsaved edits of the photo it replaces are kept in a session file."""
+    def show_document(self, document: RetouchDocument) -> None:
+        """Put ``document`` (a photo just opened, or a restored session) on the canvas; the
+        unsaved edits of the photo it replaces are kept in a session file."""
         self.sessions.kept_edits = None
         if self.has_unsaved_edits:
             self.sessions.keep_unsaved_edits()
         self.runs.photo_replaced()
         self.actions_by_name["show_original"].setChecked(False)  # the canvas drops its overlay
-        path = photo_file.path
-        self.photo, self.photo_file, self.photo_path = working, photo_file, Path(path)
-        self.canvas.set_photo(photo_to_qimage(working))
+        self.document = document
+        self.canvas.set_photo(photo_to_qimage(document.photo), document.mask)
         # The compare panes just closed: fit again once the canvas has its room back.
         QTimer.singleShot(0, self.canvas.fit_to_window)
         if self.settings.brush_share > 0:  # the same brush for this photo's size
-            self.canvas.set_brush_size(round(self.settings.brush_share * max(working.shape[:2])))
-        self.canvas.mask_layer.color = self.settings.overlay_color
-        self.canvas.mask_layer.overlay_opacity = self.settings.overlay_opacity
-        self.canvas.mask_layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
-        if mask is not None:
-            self.canvas.mask_layer.replace_region(self.canvas.mask_layer.mask.rect(), array_to_mask(mask))
-        self.undo_stack.clear()
-        self.size_label.setText(f"{working.shape[1]} x {working.shape[0]}")
-        self.setWindowTitle(f"{path.name} - SkinGAN Desktop")
-        self.settings.add_recent_file(str(Path(path).resolve()))
+            self.canvas.set_brush_size(round(self.settings.brush_share * max(document.shape)))
+        layer = self.canvas.mask_layer
+        layer.color = self.settings.overlay_color
+        layer.overlay_opacity = self.settings.overlay_opacity
+        layer.setVisible(self.actions_by_name["toggle_mask"].isChecked())
+        self.history.follow(document)
+        document.watch(self._document_changed)
+        self.size_label.setText(f"{document.shape[1]} x {document.shape[0]}")
+        self.setWindowTitle(f"{document.path.name} - SkinGAN Desktop")
+        self.settings.add_recent_file(str(document.path.resolve()))
         self.refresh_recent_menu()
         self.update_actions()
         self.sessions.edited()
+
+    def _document_changed(self, layer: str, region: Optional[WorkRegion]) -> None:
+        """Show what changed in the document (a step, an undo, a redo) on the canvas."""
+        document = self.document
+        if document is None or region is None:
+            return
+        rect = QRect(region.left, region.top, region.width, region.height)
+        if layer == "photo":
+            self._set_showing_original(False)
+            self.canvas.update_photo_region(rect, photo_to_qimage(document.photo[region.slices]))
+        elif layer == "mask":
+            self.canvas.mask_layer.changed(rect)
+
+    def _mask_painted(self, rect: QRect, before: np.ndarray, text: str) -> None:
+        if self.document is not None:
+            self.document.mask_painted(WorkRegion(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1),
+                                       before, text)
+
+    # The document's parts, as the rest of the window reads them (None without a photo).
+    photo = property(lambda self: None if self.document is None else self.document.photo)  # working 8-bit pixels
+    photo_file = property(lambda self: None if self.document is None else self.document.photo_file)  # as read
+    photo_path = property(lambda self: None if self.document is None else self.document.path)
+
+    def mark_saved(self) -> None:
+        """The work as it stands is exported or kept in a session file."""
+        self.history.mark_saved()
 
     @property
     def autosave_pending(self) -> bool:
@@ -228,20 +255,13 @@ class MainWindow(QMainWindow):
     @property
     def has_unsaved_edits(self) -> bool:
         """Whether the photo has edits (strokes, applied results) not yet exported or saved."""
-        return self.photo is not None and not self.undo_stack.isClean()
+        return self.document is not None and self.document.unsaved
 
     def refresh_recent_menu(self) -> None:
         self.recent_menu.clear()
         for file in self.settings.recent_files():
             self.recent_menu.addAction(Path(file).name, lambda f=file: self.open_photo(Path(f)))
         self.recent_menu.setEnabled(bool(self.settings.recent_files()))
-
-    def set_photo_region(self, region: WorkRegion, pixels: np.ndarray) -> None:
-        assert self.photo is not None
-        self._set_showing_original(False)
-        self.photo[region.slices] = pixels
-        self.canvas.update_photo_region(QRect(region.left, region.top, region.width, region.height),
-                                        photo_to_qimage(pixels))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
@@ -266,8 +286,8 @@ class MainWindow(QMainWindow):
         self.settings.brush_size = size
         self.settings.brush_hardness = self.canvas.hardness_of["mask"]
         self.settings.retouch_hardness = self.canvas.hardness_of["retouch"]
-        if self.photo is not None:
-            self.settings.brush_share = size / max(self.photo.shape[:2])
+        if self.document is not None:
+            self.settings.brush_share = size / max(self.document.shape)
 
     def _set_showing_original(self, on: bool) -> None:
         self.actions_by_name["show_original"].setChecked(on)
@@ -275,16 +295,16 @@ class MainWindow(QMainWindow):
 
     def show_original_overlay(self, on: bool) -> None:
         """Lay the original pixels over the part of the photo that edits changed, or remove them."""
-        if not on or self.photo is None or self.photo_file is None:
+        if not on or self.document is None:
             self.canvas.hide_original()
             return
-        bounds = mask_bounds(changed_pixels(self.photo_file, self.photo))
+        bounds = self.document.edited_bounds()
         if bounds is None:
             self.show_status("Nothing edited yet: the photo is the original.")
             self.actions_by_name["show_original"].setChecked(False)
             return
         left, top, right, bottom = bounds
-        original = np.ascontiguousarray(self.photo_file.rgb8[top:bottom, left:right])
+        original = np.ascontiguousarray(self.document.photo_file.rgb8[top:bottom, left:right])
         self.canvas.show_original(QPoint(left, top), photo_to_qimage(original))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -329,16 +349,16 @@ class MainWindow(QMainWindow):
 
     def mask_array(self) -> Optional[np.ndarray]:
         """The mask as ``(H, W)`` uint8 (0 or 255), or ``None`` without a photo."""
-        alpha = self.mask_alpha()
-        return None if alpha is None else np.where(alpha >= HOLE_THRESHOLD, 255, 0).astype(np.uint8)
+        return None if self.document is None else self.document.binary_mask()
 
     def mask_alpha(self) -> Optional[np.ndarray]:
-        """The mask with its soft edge, ``(H, W)`` uint8 0-255, or ``None`` without a photo."""
-        return None if self.canvas.mask_layer is None else mask_to_array(self.canvas.mask_layer.mask)
+        """The mask with its soft edge, ``(H, W)`` uint8 0-255 (a copy), or ``None`` without a photo."""
+        return None if self.document is None else self.document.mask.copy()
 
     def replace_mask(self, values: np.ndarray, text: str) -> None:
-        """Make ``values`` (``(H, W)`` uint8, 0 or 255) the mask, as one undoable step ``text``."""
-        self.undo_stack.push(MaskReplaceCommand(self.canvas.mask_layer, array_to_mask(values), text))
+        """Make ``values`` (``(H, W)`` uint8 alpha) the mask, as one undoable step ``text``."""
+        if self.document is not None:
+            self.document.set_mask(values, text)
 
     def clear_mask(self) -> None:
         mask = self.mask_array()

@@ -1,30 +1,28 @@
-"""The mask as the canvas holds it, a full-resolution Alpha8 image drawn over the photo as a
-tinted overlay, and the undoable steps that change it: a stroke (only the rectangle it
-touched, before and after) and a whole replacement (clear, grow, a lasso, a loaded mask)."""
+"""A mask drawn over the photo as a tinted overlay: an Alpha8 QImage over the very memory of a
+``(H, W)`` uint8 array (the document's mask, or the heal and clone brushes' stroke layer), so
+what the canvas paints lands in the array and what the document changes shows at once."""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import QRect, QRectF, QSize
-from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
+import numpy as np
+from PySide6.QtCore import QRect, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 
-def _put_patch(target: QImage, rect: QRect, patch: QImage) -> None:
-    painter = QPainter(target)
-    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-    painter.drawImage(rect.topLeft(), patch)
-    painter.end()
-
-
 class MaskLayer(QGraphicsItem):
-    """Holds the mask and draws it over the photo in ``color`` at ``overlay_opacity``."""
+    """Draws ``values`` over the photo in ``color`` at ``overlay_opacity``; ``mask`` is the
+    image to paint into (its pixels are the array's)."""
 
-    def __init__(self, size: QSize) -> None:
+    def __init__(self, values: np.ndarray) -> None:
         super().__init__()
-        self.mask = QImage(size, QImage.Format.Format_Alpha8)
-        self.mask.fill(0)
+        if values.dtype != np.uint8 or values.ndim != 2 or not values.flags.c_contiguous:
+            raise ValueError("a mask layer draws a C-contiguous (H, W) uint8 array")
+        self.values = values  # kept alive as long as the image over it
+        height, width = values.shape
+        self.mask = QImage(values.data, width, height, width, QImage.Format.Format_Alpha8)
         self.color = QColor(255, 40, 90)
         self.overlay_opacity = 0.55
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -45,38 +43,6 @@ class MaskLayer(QGraphicsItem):
         painter.setOpacity(self.overlay_opacity)
         painter.drawImage(exposed.topLeft(), tile)
 
-    def replace_region(self, rect: QRect, patch: QImage) -> None:
-        _put_patch(self.mask, rect, patch)
+    def changed(self, rect: QRect) -> None:
+        """The array changed inside ``rect``: draw it again there."""
         self.update(QRectF(rect))
-
-
-class StrokeCommand(QUndoCommand):
-    """One brush or eraser stroke: the pixels it changed, before and after."""
-
-    def __init__(self, layer: MaskLayer, rect: QRect, before: QImage, after: QImage, text: str) -> None:
-        super().__init__(text)
-        self._layer, self._rect, self._before, self._after = layer, rect, before, after
-        self._done = True  # the stroke is already on the mask when pushed
-
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-            return
-        self._layer.replace_region(self._rect, self._after)
-
-    def undo(self) -> None:
-        self._layer.replace_region(self._rect, self._before)
-
-
-class MaskReplaceCommand(QUndoCommand):
-    """Replace the whole mask (clear, grow/shrink, load from file)."""
-
-    def __init__(self, layer: MaskLayer, new_mask: QImage, text: str) -> None:
-        super().__init__(text)
-        self._layer, self._before, self._after = layer, layer.mask.copy(), new_mask
-
-    def redo(self) -> None:
-        self._layer.replace_region(self._layer.mask.rect(), self._after)
-
-    def undo(self) -> None:
-        self._layer.replace_region(self._layer.mask.rect(), self._before)

@@ -1,7 +1,8 @@
 """The mask tools that think: Snap to ink, Add ink by clicking and Find tattoos. Each runs in the
 background on a copy of the photo and mask (``engine/ink.py``, ``engine/ink_at.py``,
 ``finder/``); its result replaces the mask undoably, unless the photo or the mask changed
-meanwhile, and the status bar says what happened. One runs at a time. No tensor maths here.
+meanwhile, and the status bar says what happened. The latest asked for wins (``ui/jobs.py``).
+No tensor maths here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 from ..engine.ink import snap_to_ink
 from ..engine.ink_at import ink_at
 from ..finder.find import find_tattoos
-from .worker import CallJob, start_in_thread
+from .jobs import MASK_TOOL
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -34,7 +35,6 @@ class MaskTools(QObject):
         super().__init__(window)
         self.window = window
         self.finder = None  # the tattoo finder, loaded on first use and kept
-        self._running: Optional[tuple[CallJob, np.ndarray, np.ndarray, Finish, SignalInstance, str]] = None
 
     def snap_to_ink(self) -> None:
         """The mask becomes the ink under it, with its halo."""
@@ -66,18 +66,15 @@ class MaskTools(QObject):
         result, pushed as the undoable step ``edit``; ``ended`` says whether the mask changed."""
         window = self.window
         mask = window.mask_array()
-        if window.photo is None or mask is None or self._running is not None:
+        if window.photo is None or mask is None:
             return
-        job = CallJob(partial(work, window.photo.copy(), mask > 0))
-        self._running = (job, window.photo, mask, finish, ended, edit)
-        job.finished.connect(self._finished)  # bound methods run on the GUI thread
-        job.failed.connect(self._failed)
         window.show_status(working)
-        start_in_thread(job)
+        window.jobs.start(MASK_TOOL, partial(work, window.photo.copy(), mask > 0),
+                          partial(self._finished, window.photo, mask, finish, ended, edit),
+                          partial(self._failed, ended), partial(ended.emit, False))  # superseded: ended, no change
 
-    def _finished(self, result: Any) -> None:
-        assert self._running is not None
-        (_, photo, mask, finish, ended, edit), self._running = self._running, None
+    def _finished(self, photo: np.ndarray, mask: np.ndarray, finish: Finish, ended: SignalInstance, edit: str,
+                  result: Any) -> None:
         window = self.window
         if photo is not window.photo or not np.array_equal(window.mask_array(), mask):
             window.show_status("The photo or the mask changed meanwhile: try again.")
@@ -89,8 +86,6 @@ class MaskTools(QObject):
         window.show_status(said)
         ended.emit(new_mask is not None)
 
-    def _failed(self, message: str) -> None:
-        assert self._running is not None
-        ended, self._running = self._running[4], None
+    def _failed(self, ended: SignalInstance, message: str) -> None:
         self.window.show_status(message)
         ended.emit(False)

@@ -8,6 +8,7 @@ A failure says which model is still loaded. The embedded model is the default an
 from __future__ import annotations
 
 from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Callable, Optional
 
 from PySide6.QtCore import QObject
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from ..engine.models import check_device, device_label, load_warmed
 from ..resources import embedded_model_path
-from .worker import LatestJob
+from .jobs import WEIGHTS
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -30,11 +31,10 @@ class ModelControl(QObject):
         self.window = window
         self.generator = None
         self.name = "none"
-        self._load = LatestJob(self._loaded, self._not_loaded, self)  # the latest load wins
 
     @property
     def loading(self) -> bool:
-        return self._load.busy
+        return self.window.jobs.busy(WEIGHTS)
 
     @property
     def is_embedded(self) -> bool:
@@ -56,7 +56,8 @@ class ModelControl(QObject):
         """Load a weights file in a worker thread; ``then()`` follows a success."""
         device = self.window.settings.device
         self.window.show_status(f"Loading {path.name}…")
-        self._load.start(lambda: load_warmed(path, device), (path, then))
+        self.window.jobs.start(WEIGHTS, lambda: load_warmed(path, device), partial(self._loaded, path, then),
+                               self._not_loaded)  # the latest load wins
 
     def use_embedded_model(self) -> None:
         """Go back to the model shipped with the app (File > Use the embedded model)."""
@@ -65,12 +66,11 @@ class ModelControl(QObject):
             self.window.settings.weights_path = ""
             self.load_weights(embedded)
 
-    def _not_loaded(self, message: str, _load: tuple) -> None:
+    def _not_loaded(self, message: str) -> None:
         self.window.show_error(message)
         self.window.show_status(f"Could not load the weights; the model is still {self.name}.")
 
-    def _loaded(self, loaded: tuple, load: tuple[Path, Optional[Callable[[], None]]]) -> None:
-        path, then = load
+    def _loaded(self, path: Path, then: Optional[Callable[[], None]], loaded: tuple) -> None:
         window = self.window
         self.generator, pass_seconds = loaded
         window.runs.model_loaded(pass_seconds)

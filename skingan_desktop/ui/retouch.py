@@ -11,7 +11,7 @@ maths here.
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, QRect, Signal
@@ -19,9 +19,8 @@ from PySide6.QtCore import QObject, QRect, Signal
 from ..engine.clone import cloned
 from ..engine.heal import heal_reach, heal_spot
 from ..engine.region import WorkRegion
-from .commands import photo_patch_command
 from .qt_images import photo_to_qimage
-from .worker import CallJob, start_in_thread
+from .jobs import HEAL
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
@@ -41,7 +40,6 @@ class RetouchBrushes(QObject):
         super().__init__(window)
         self.window = window
         self._waiting: list[Dab] = []
-        self._healing: Optional[tuple[CallJob, Dab, np.ndarray]] = None  # the job, its dab, the crop it read
         canvas = window.canvas
         canvas.spot_painted.connect(self.heal)
         canvas.clone_stroke.connect(self.clone)
@@ -61,7 +59,7 @@ class RetouchBrushes(QObject):
 
     def _next(self) -> None:
         window = self.window
-        if self._healing is not None:
+        if window.jobs.busy(HEAL):
             return
         if not self._waiting:
             window.canvas.clear_stroke_layer()
@@ -79,16 +77,11 @@ class RetouchBrushes(QObject):
             self._drop()
             return
         crop = photo[reach.slices].copy()
-        job = CallJob(partial(heal_spot, window.generator, crop, alpha, photo_shape=photo.shape,
-                              texture_strength=window.settings.texture_strength))
-        self._healing = (job, dab, crop)
-        job.finished.connect(self._healed)  # bound methods run on the GUI thread
-        job.failed.connect(self._failed)
-        start_in_thread(job)
+        window.jobs.start(HEAL, partial(heal_spot, window.generator, crop, alpha, photo_shape=photo.shape,
+                                        texture_strength=window.settings.texture_strength),
+                          partial(self._healed, dab, crop), self._failed)
 
-    def _healed(self, pixels: np.ndarray) -> None:
-        assert self._healing is not None
-        (_, dab, crop), self._healing = self._healing, None
+    def _healed(self, dab: Dab, crop: np.ndarray, pixels: np.ndarray) -> None:
         photo, reach, _ = dab
         window = self.window
         if photo is not window.photo:
@@ -98,12 +91,11 @@ class RetouchBrushes(QObject):
             self._next()
             return
         self._waiting.pop(0)
-        window.undo_stack.push(photo_patch_command(window, "Heal", reach, pixels))
+        window.document.patch_photo(reach, pixels, "Heal")
         self.healed.emit(True)
         self._next()
 
     def _failed(self, message: str) -> None:
-        self._healing = None
         self._drop(f"Healing failed: {message}")
 
     def _drop(self, message: str = "") -> None:
@@ -130,4 +122,4 @@ class RetouchBrushes(QObject):
             canvas.update_photo_region(painted, photo_to_qimage(pixels))  # on show only, until the release
             return
         canvas.clear_stroke_layer()
-        window.undo_stack.push(photo_patch_command(window, "Clone", area, pixels))
+        window.document.patch_photo(area, pixels, "Clone")

@@ -1,7 +1,7 @@
 """Runs of the fill: start one, follow its progress, show its results, keep them on the shelf,
 apply one.
 
-One run at a time, in the background (``ui/worker.py``). Its 512 result appears in the compare
+One run at a time, in the background (the ``inference`` slot of ``ui/jobs.py``). Its 512 result appears in the compare
 panes as soon as it exists, the refined one after it. Every finished (or cancelled) run goes on
 the results shelf (``engine/shelf.py``); the compare panes show a run of the shelf only while
 the mask and the photo under it are the ones it was made for, so a result is never applied
@@ -19,18 +19,15 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from ..engine.estimate import corrected_scale, run_seconds
 from ..engine.runner import InpaintSettings, Inpainter, RegionResult, composite_crop
-from ..engine.shelf import ResultsShelf, Run
-from .commands import apply_result_command
+from ..engine.shelf import Run
 from .qt_images import photo_to_qimage
 from .results_panel import ResultsPanel
 from .time_left import TimeLeft, describe as describe_time_left, duration
-from .worker import InpaintJob, start_in_thread
+from .jobs import INFERENCE
+from .worker import InpaintJob
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-
-SOFT_EDGE_MIN = 8  # mask alpha (0-255) from which a pixel is filled; below 255 the fill is blended by it
 
 
 class RunControl(QObject):
@@ -39,12 +36,11 @@ class RunControl(QObject):
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.window = window
-        self.shelf = ResultsShelf()
         self.panel = ResultsPanel(window)
         self.panel.chosen.connect(self.show_run)
         self.shown: Optional[Run] = None      # the run in the compare panes
         self.pass_seconds: Optional[float] = None  # one 512x512 pass of the loaded model, timed at load
-        self._job: Optional[InpaintJob] = None
+        self._job: Optional[InpaintJob] = None  # the last run started (to cancel it)
         self._partial: dict[int, RegionResult] = {}
         self._mask: Optional[np.ndarray] = None  # the hole of the run going on
         self._label = ""
@@ -61,7 +57,7 @@ class RunControl(QObject):
 
     @property
     def running(self) -> bool:
-        return self._job is not None
+        return self.window.jobs.busy(INFERENCE)
 
     def inpaint_settings(self) -> InpaintSettings:
         """The engine settings from the user's preferences and the run panel."""
@@ -81,11 +77,11 @@ class RunControl(QObject):
     # --- running ----------------------------------------------------------------------------
     def run(self) -> None:
         window = self.window
-        if window.photo is None or self._job is not None:
+        if window.photo is None or self.running:
             return
         alpha = window.mask_alpha()
-        hole = None if alpha is None else alpha >= SOFT_EDGE_MIN
-        if hole is None or not hole.any():
+        hole = window.document.hole()
+        if not hole.any():
             window.show_error("The mask is empty: paint over the tattoo or blemish first.")
             return
         if window.generator is None:
@@ -101,8 +97,6 @@ class RunControl(QObject):
         job = InpaintJob(Inpainter(window.generator, settings), window.photo.copy(), hole, alpha=alpha)
         job.preview_ready.connect(self._preview_ready)
         job.progress.connect(self._progress)
-        job.finished.connect(self._finished)
-        job.failed.connect(self._failed)
         job.notice.connect(self._notice)
         self._job, self._partial, self._mask = job, {}, hole
         self._label = self._describe_settings(settings)
@@ -117,18 +111,18 @@ class RunControl(QObject):
         window.progress.setRange(0, 0)
         window.progress.show()
         window.cancel_button.show()
-        start_in_thread(job)
+        window.jobs.start(INFERENCE, job, self._finished, self._failed)
         window.update_actions()
 
     def cancel(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
+        if self.running and self._job is not None:
+            self._job.cancel()  # it ends with the 512 results of the regions done so far
             self.window.show_status("Cancelling…")
 
     def abandon(self) -> None:
         """Stop the running job and stop listening to it; its thread ends on its own."""
-        if self._job is not None:
-            self._job.cancel()
+        if self.running:
+            self.window.jobs.drop(INFERENCE)  # cancelled; nothing it sends is shown
             self._job = None
             self.window.progress.hide()
             self.window.cancel_button.hide()
@@ -137,16 +131,14 @@ class RunControl(QObject):
     def photo_replaced(self) -> None:
         """Another photo is open: nothing of the last one's runs applies to it."""
         self.abandon()
-        self.shelf.clear()
         self.shown = None
         self.window.compare.clear()
         self.window.compare.hide()
         self.panel.show_runs([], None)
 
     def _from_current_job(self) -> bool:
-        """Signals from a job that was abandoned (new photo, applied result) are ignored. (A job
-        released meanwhile sends as ``None``: never taken for "no job running".)"""
-        return self._job is not None and self.sender() is self._job
+        """Signals from a job that was abandoned (new photo, applied result) are ignored."""
+        return self.window.jobs.is_current(INFERENCE, self.sender())
 
     def _progress(self, stage: str, step: int, total: int) -> None:
         if not self._from_current_job():
@@ -176,8 +168,6 @@ class RunControl(QObject):
         return time.perf_counter() - self._started
 
     def _finished(self, results: Optional[list[RegionResult]]) -> None:
-        if not self._from_current_job():
-            return
         elapsed = self._ended()
         window = self.window
         assert self._mask is not None
@@ -190,15 +180,16 @@ class RunControl(QObject):
                 return
             # the 512 results of the regions done so far can still be used
             done = [self._partial[index] for index in sorted(self._partial)]
-            self.shown = self.shelf.add(self._mask, done, "512 only (refinement cancelled)", elapsed, self._side)
+            self.shown = window.document.shelf.add(self._mask, done, "512 only (refinement cancelled)", elapsed,
+                                                   self._side)
             window.compare.set_refined(None, "Refinement cancelled: the 512 result is ready")
         else:
-            self.shown = self.shelf.add(self._mask, results, self._label, elapsed, self._side)
+            self.shown = window.document.shelf.add(self._mask, results, self._label, elapsed, self._side)
             window.run_label.setText(f"Last run {elapsed:.1f} s")
             window.settings.estimate_scale = corrected_scale(window.settings.estimate_scale, self._estimate, elapsed)
             self._show_refined(self.shown)
             window.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
-        self.panel.show_runs(self.shelf.matching(self._mask, window.photo), self.shown)
+        self.panel.show_runs(window.document.runs_on_offer(), self.shown)
         window.update_actions()
         self.ended.emit(True)
 
@@ -217,8 +208,6 @@ class RunControl(QObject):
         self.window.show_status(message)
 
     def _failed(self, message: str) -> None:
-        if not self._from_current_job():
-            return
         self._ended()
         self.window.show_error(f"Inpainting failed: {message}")
         self.window.update_actions()
@@ -244,9 +233,9 @@ class RunControl(QObject):
         window = self.window
         hole = self._hole()  # the mask is read once for both
         self._update_estimate(hole)
-        if self._job is not None or window.photo is None:
+        if self.running or window.photo is None:
             return
-        runs = self.shelf.matching(hole, window.photo) if hole is not None else []
+        runs = window.document.shelf.matching(hole, window.photo) if hole is not None else []
         self.panel.show_runs(runs, self.shown if self.shown in runs else None)
         if self.shown in runs:
             return
@@ -262,7 +251,7 @@ class RunControl(QObject):
         window = self.window
         if self.shown is not None:
             results = self.shown.results
-        elif self._job is not None and self._partial:  # the 512 result while the refinement goes on
+        elif self.running and self._partial:  # the 512 result while the refinement goes on
             results = [self._partial[index] for index in sorted(self._partial)]
         else:
             return
@@ -281,7 +270,7 @@ class RunControl(QObject):
                                "run again to fill it as it is now.")
             return
         self.abandon()  # a refinement still running would be for the photo as it was
-        window.undo_stack.push(apply_result_command(window, results, refined))
+        window.document.apply_results(results, refined)
         self.shown = None
         window.compare.clear()
         window.compare.hide()
@@ -291,8 +280,7 @@ class RunControl(QObject):
 
     def _hole(self) -> Optional[np.ndarray]:
         """What a run fills: every pixel the mask covers at all (its soft edge is blended)."""
-        alpha = self.window.mask_alpha()
-        return None if alpha is None else alpha >= SOFT_EDGE_MIN
+        return None if self.window.document is None else self.window.document.hole()
 
     # --- the estimate -----------------------------------------------------------------------
     def _update_estimate(self, hole: Optional[np.ndarray]) -> None:

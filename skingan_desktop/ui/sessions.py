@@ -1,10 +1,12 @@
 """The photo's work kept safe: the recovery file written after every edit, the unsaved edits of
 a photo that another one replaces, and File > Save session / Open session.
 
-Every write goes to a worker thread on a copy of the mask and the photo, one at a time: an edit
-made during a write is saved after it. At the next start, after a crash or a close with edits
-not exported, the recovery file is offered back (``offer_recovery``); a restored session is one
-step in the History.
+A session is the document's History (``RetouchDocument.session``: every step's pixels, which
+are never written to again, so a worker thread may write them while editing goes on), one
+recovery write at a time (the queued ``autosave`` slot of ``ui/jobs.py``): an edit made during
+a write is saved after it. At the next start, after a
+crash or a close with edits not exported, the recovery file is offered back
+(``offer_recovery``); a restored session comes back with its History, each step undoable.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-import numpy as np
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -23,7 +24,8 @@ from ..io.session import (
     SESSION_SUFFIX, DamagedRecovery, Session, default_session_path, load_session, read_session_header,
     recovery_candidate, save_session,
 )
-from .commands import restore_session_command
+from ..document.retouch import RetouchDocument
+from .jobs import AUTOSAVE
 from .worker import CallJob, start_in_thread
 
 if TYPE_CHECKING:
@@ -35,8 +37,6 @@ class SessionKeeper(QObject):
         super().__init__(window)
         self.window = window
         self.kept_edits: Optional[Path] = None  # where the last replaced photo's unsaved edits went
-        self._job: Optional[CallJob] = None
-        self._again = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
@@ -48,21 +48,21 @@ class SessionKeeper(QObject):
         self._timer.start()
 
     def snapshot(self) -> Session:
-        """The session as it stands, mask and photo copied: a worker may write it while editing goes on."""
-        window = self.window
-        assert window.photo is not None and window.photo_path is not None
-        return Session(window.photo_path, window.mask_array(), window.photo.copy())
+        """The session as it stands (nothing copied: a step's pixels never change)."""
+        assert self.window.document is not None
+        return self.window.document.session()
 
     def keep_unsaved_edits(self) -> None:
         """Before another photo replaces this one: its unsaved edits go to a session file of
-        their own (in the background); ``kept_edits`` says where."""
+        their own (in the background; every such write runs, none supersedes another);
+        ``kept_edits`` says where."""
         window = self.window
         assert window.photo_path is not None and window.photo_file is not None
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = window.settings.data_dir / "unsaved" / f"{window.photo_path.stem}-{stamp}{SESSION_SUFFIX}"
         self.kept_edits = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        job = CallJob(partial(save_session, path, self.snapshot(), window.photo_file.rgb8))
+        job = CallJob(partial(save_session, path, self.snapshot()))
         job.failed.connect(lambda message: window.show_error(f"The unsaved edits could not be kept: {message}"))
         start_in_thread(job)
 
@@ -70,36 +70,23 @@ class SessionKeeper(QObject):
     def autosave(self) -> None:
         """Write the recovery file (mask and applied edits) in a worker thread."""
         window = self.window
-        if window.photo is None or window.photo_file is None or window.photo_path is None:
+        if window.document is None:
             return
-        if self._job is not None:
-            self._again = True
-            return
-        job = CallJob(partial(save_session, window.settings.recovery_path, self.snapshot(), window.photo_file.rgb8))
-        job.finished.connect(self._ended)
-        job.failed.connect(self._failed)
-        self._job = job
-        start_in_thread(job)
+        window.jobs.start(AUTOSAVE, partial(save_session, window.settings.recovery_path, self.snapshot()),
+                          lambda _path: None, self._failed)
 
     @property
     def pending(self) -> bool:
         """True while an edit is not yet in the recovery file."""
-        return self._job is not None or self._timer.isActive()
+        return self.window.jobs.busy(AUTOSAVE) or self._timer.isActive()
 
     def _failed(self, message: str) -> None:
         self.window.show_status(f"Autosave failed: {message}")
-        self._ended()
-
-    def _ended(self, _result: object = None) -> None:
-        self._job = None
-        if self._again:
-            self._again = False
-            self.autosave()
 
     def stop(self) -> None:
         """No more autosaves (the window closes)."""
         self._timer.stop()
-        self._again = False
+        self.window.jobs.drop(AUTOSAVE)  # a write in progress still ends (the window waits for it)
 
     def closing(self) -> None:
         """The window closes (every job has ended): edits not exported stay in the recovery
@@ -108,7 +95,7 @@ class SessionKeeper(QObject):
         window = self.window
         if window.has_unsaved_edits:
             try:
-                save_session(window.settings.recovery_path, self.snapshot(), window.photo_file.rgb8)
+                save_session(window.settings.recovery_path, self.snapshot())
             except PhotoError:
                 pass  # the last autosave stays
         else:
@@ -137,14 +124,14 @@ class SessionKeeper(QObject):
     # --- session files ----------------------------------------------------------------------
     def save_session_file(self, path: Path) -> bool:
         window = self.window
-        if window.photo is None or window.photo_file is None:
+        if window.document is None:
             return False
         try:
-            save_session(path, self.snapshot(), original=window.photo_file.rgb8)
+            save_session(path, self.snapshot())
         except PhotoError as exc:
             window.show_error(str(exc))
             return False
-        window.undo_stack.setClean()
+        window.mark_saved()
         window.show_status(f"Session saved to {path}")
         return True
 
@@ -157,11 +144,9 @@ class SessionKeeper(QObject):
         except PhotoError as exc:
             window.show_error(str(exc))
             return False
-        window.show_photo(photo_file, np.array(photo_file.rgb8))
-        if session.mask.any() or not np.array_equal(session.edited, photo_file.rgb8):
-            window.undo_stack.push(restore_session_command(window, session.edited, session.mask,
-                                                           f"Restored from {Path(path).name}"))
-        window.show_status(f"Session {Path(path).name} restored")
+        window.show_document(RetouchDocument.restored(photo_file, session))
+        steps = len(session.steps)
+        window.show_status(f"Session {Path(path).name} restored: {steps} step{'s' if steps != 1 else ''} in the History")
         return True
 
     def ask_save_session(self) -> None:

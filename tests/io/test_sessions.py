@@ -2,37 +2,75 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from skingan_desktop.io.photos import PhotoError
-from skingan_desktop.io.session import Session, load_session, read_session_header, save_session
+from skingan_desktop.io.session import SavedStep, Session, load_session, read_session_header, save_session
 
 
-def test_a_session_round_trips_mask_and_edits(tmp_path: Path) -> None:
+def _steps(height: int, width: int) -> list[SavedStep]:
+    mask = np.zeros((10, 40), np.uint8)
+    mask[2:8, 5:35] = 255
+    mask[1, 5:35] = 90  # a soft edge
+    return [SavedStep("Brush stroke", [("mask", (20, 15, 60, 25), mask)]),
+            SavedStep("Apply 512 result", [("photo", (10, 10, 70, 40), np.full((30, 60, 3), 77, np.uint8)),
+                                           ("mask", (20, 15, 60, 25), np.zeros((10, 40), np.uint8))])]
+
+
+def test_a_session_round_trips_its_steps(tmp_path: Path) -> None:
+    path = tmp_path / "arm.skingan"
+    save_session(path, Session(tmp_path / "arm.jpg", 160, 120, _steps(120, 160), done=1))
+
+    assert read_session_header(path)["photo"] == str(tmp_path / "arm.jpg")
+    restored = load_session(path, np.zeros((120, 160, 3), np.uint8))
+    assert restored.done == 1 and [s.text for s in restored.steps] == ["Brush stroke", "Apply 512 result"]
+    for saved, read in zip(_steps(120, 160), restored.steps):
+        for (layer, box, pixels), (layer_read, box_read, pixels_read) in zip(saved.changes, read.changes):
+            assert (layer, box) == (layer_read, box_read) and np.array_equal(pixels, pixels_read)
+
+
+def _version_1_file(path: Path, original: np.ndarray, edited: np.ndarray, mask: np.ndarray) -> Path:
+    """A session as the first version wrote it: the edits against the original, the mask."""
+    changed = (edited != original).any(axis=-1)
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    box = (cols[0], rows[0], cols[-1] + 1, rows[-1] + 1) if rows.size else (0, 0, 0, 0)
+    meta = json.dumps({"version": 1, "photo": "arm.jpg", "width": original.shape[1], "height": original.shape[0]})
+    arrays = {"meta": np.frombuffer(meta.encode(), np.uint8), "mask": mask, "edit_box": np.array(box, np.int64)}
+    if rows.size:
+        left, top, right, bottom = box
+        arrays["edit_changed"], arrays["edit_pixels"] = changed[top:bottom, left:right], edited[top:bottom, left:right]
+    with path.open("wb") as f:
+        np.savez_compressed(f, **arrays)
+    return path
+
+
+def test_a_first_version_session_is_read_as_one_step(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     original = rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)
     edited = original.copy()
     edited[30:50, 40:90] = 77
-    edited[100:110, 5:15] = 200
     mask = np.zeros((120, 160), np.uint8)
     mask[60:80, 60:100] = 255
-    path = tmp_path / "arm.skingan"
+    path = _version_1_file(tmp_path / "old.skingan", original, edited, mask)
 
-    save_session(path, Session(tmp_path / "arm.jpg", mask, edited), original=original)
+    session = load_session(path, original)
+    (step,) = session.steps
+    assert step.text == "Restored from old.skingan" and session.done == 1
+    (_, box, pixels), (_, mask_box, mask_read) = step.changes
+    left, top, right, bottom = box
+    merged = original.copy()
+    merged[top:bottom, left:right] = pixels
+    assert np.array_equal(merged, edited) and mask_box == (0, 0, 160, 120) and np.array_equal(mask_read, mask)
 
-    assert read_session_header(path)["photo"] == str(tmp_path / "arm.jpg")
-    restored = load_session(path, original)
-    assert np.array_equal(restored.mask, mask) and np.array_equal(restored.edited, edited)
 
-
-def test_a_session_without_edits(tmp_path: Path) -> None:
-    original = np.zeros((10, 10, 3), np.uint8)
+def test_a_session_without_steps(tmp_path: Path) -> None:
     path = tmp_path / "s.skingan"
-    save_session(path, Session(Path("p.png"), np.zeros((10, 10), np.uint8), original), original=original)
-    assert np.array_equal(load_session(path, original).edited, original)
+    save_session(path, Session(Path("p.png"), 10, 10, [], 0))
+    assert load_session(path, np.zeros((10, 10, 3), np.uint8)).steps == []
 
 
 def test_bad_session_files(tmp_path: Path) -> None:
@@ -43,11 +81,30 @@ def test_bad_session_files(tmp_path: Path) -> None:
     with pytest.raises(PhotoError, match="does not exist"):
         read_session_header(tmp_path / "missing.skingan")
 
-    original = np.zeros((10, 10, 3), np.uint8)
     path = tmp_path / "s.skingan"
-    save_session(path, Session(Path("p.png"), np.zeros((10, 10), np.uint8), original), original=original)
+    save_session(path, Session(Path("p.png"), 10, 10, [], 0))
     with pytest.raises(PhotoError, match="10x10 photo"):
         load_session(path, np.zeros((20, 10, 3), np.uint8))
+
+
+def test_steps_that_do_not_fit_the_photo_or_ask_for_too_much_are_refused(tmp_path: Path, monkeypatch) -> None:
+    original = np.zeros((120, 160, 3), np.uint8)
+    outside = tmp_path / "outside.skingan"
+    save_session(outside, Session(Path("p.png"), 160, 120, [SavedStep("Heal", [
+        ("photo", (150, 0, 170, 10), np.zeros((10, 20, 3), np.uint8))])], 1))
+    with pytest.raises(PhotoError, match="does not fit its photo"):
+        load_session(outside, original)
+    wrong_shape = tmp_path / "shape.skingan"
+    save_session(wrong_shape, Session(Path("p.png"), 160, 120, [SavedStep("Heal", [
+        ("photo", (0, 0, 20, 10), np.zeros((10, 20), np.uint8))])], 1))  # a mask's shape for the photo
+    with pytest.raises(PhotoError, match="does not fit its photo"):
+        load_session(wrong_shape, original)
+    from skingan_desktop.io import session as session_module
+    big = tmp_path / "big.skingan"
+    save_session(big, Session(Path("p.png"), 160, 120, _steps(120, 160), 2))
+    monkeypatch.setattr(session_module, "MAX_SESSION_BYTES", 1000)  # as if the steps inflated to gigabytes
+    with pytest.raises(PhotoError, match="GB of pixels"):
+        load_session(big, original)
 
 
 def test_exports_get_normal_file_permissions(tmp_path: Path) -> None:
@@ -63,15 +120,11 @@ def test_exports_get_normal_file_permissions(tmp_path: Path) -> None:
 
 
 def _saved_session(tmp_path: Path) -> tuple[Path, np.ndarray]:
-    rng = np.random.default_rng(1)
-    original = rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)
-    edited = original.copy()
-    edited[10:30, 20:50] = 90
-    mask = np.zeros((60, 80), np.uint8)
-    mask[5:25, 5:45] = 255
     path = tmp_path / "arm.skingan"
-    save_session(path, Session(tmp_path / "arm.jpg", mask, edited), original=original)
-    return path, original
+    save_session(path, Session(tmp_path / "arm.jpg", 80, 60, [
+        SavedStep("Heal", [("photo", (20, 10, 50, 30), np.full((20, 30, 3), 90, np.uint8))]),
+        SavedStep("Brush stroke", [("mask", (5, 5, 45, 25), np.full((20, 40), 255, np.uint8))])], 2))
+    return path, np.zeros((60, 80, 3), np.uint8)
 
 
 def test_a_damaged_session_file_only_ever_gives_a_sentence(tmp_path: Path) -> None:

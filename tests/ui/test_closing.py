@@ -114,24 +114,32 @@ def test_opening_another_photo_keeps_the_unsaved_edits_of_the_first(qtbot, windo
     assert window.last_status == "Opened skin.png"
 
 
-def test_a_restored_session_is_a_step_in_the_history_that_undo_takes_back(qtbot, window, tattoo_png,
-                                                                           tmp_path: Path) -> None:
+def test_a_restored_session_brings_back_its_history_each_step_undoable(qtbot, window, tattoo_png,
+                                                                        tmp_path: Path) -> None:
     from skingan_desktop.engine.region import WorkRegion
     from tests.ui.conftest import drag_on_canvas, open_photo
 
     open_photo(qtbot, window, tattoo_png[0])
     original = window.photo.copy()
-    window.set_photo_region(WorkRegion(100, 100, 200, 180), np.full((80, 100, 3), 200, np.uint8))  # an edit
+    window.document.patch_photo(WorkRegion(100, 100, 200, 180), np.full((80, 100, 3), 200, np.uint8), "Clone")
     drag_on_canvas(window, [(300, 300), (500, 400)])
     painted, edited = window.mask_array(), window.photo.copy()
+    drag_on_canvas(window, [(600, 200), (650, 250)])
+    window.actions_by_name["undo"].trigger()  # the third step is undone, not gone: redo brings it back
     assert window.save_session_file(tmp_path / "work.skingan")
 
     window.clear_mask()
     assert window.open_session_file(tmp_path / "work.skingan")
-    assert window.history_view.model().rowCount() == 2  # "Photo as opened" and the restore
-    assert window.undo_stack.text(0) == "Restored from work.skingan"
+    rows = window.history_view.model()
+    assert [rows.data(rows.index(i, 0)) for i in range(rows.rowCount())] == [
+        "Photo as opened", "Clone", "Brush stroke", "Brush stroke"]
     assert np.array_equal(window.photo, edited) and np.array_equal(window.mask_array(), painted)
+    assert window.actions_by_name["redo"].isEnabled()
     window.actions_by_name["undo"].trigger()
-    assert np.array_equal(window.photo, original) and not window.mask_array().any()
-    window.actions_by_name["redo"].trigger()
-    assert np.array_equal(window.photo, edited) and window.has_unsaved_edits
+    assert np.array_equal(window.photo, edited) and not window.mask_array().any()
+    window.actions_by_name["undo"].trigger()
+    assert np.array_equal(window.photo, original)
+    for _ in range(3):
+        window.actions_by_name["redo"].trigger()
+    assert np.array_equal(window.photo, edited) and window.mask_array().sum() > painted.sum()
+    assert window.has_unsaved_edits

@@ -31,6 +31,7 @@ window = MainWindow(); window.resize(1000, 700); window.show()
 window.settings.refine = False
 window.open_photo(photo)
 wait(lambda: window.photo is not None)
+original = hashlib.sha256(window.photo.tobytes()).hexdigest()
 window.canvas.set_brush_size(50)
 drag_on_canvas(window, [(200, 300), (400, 500)])
 window.load_weights(weights)
@@ -41,7 +42,8 @@ window.apply_result(False)                          # an applied edit...
 drag_on_canvas(window, [(600, 200), (700, 250)])    # ...and a fresh stroke after it
 wait(lambda: not window.autosave_pending)          # the recovery file holds every edit
 print(json.dumps({"photo": hashlib.sha256(window.photo.tobytes()).hexdigest(),
-                  "mask": hashlib.sha256(window.mask_array().tobytes()).hexdigest()}), flush=True)
+                  "mask": hashlib.sha256(window.mask_array().tobytes()).hexdigest(),
+                  "original": original}), flush=True)
 while True:
     app.processEvents(); time.sleep(0.01)
 """
@@ -59,6 +61,12 @@ def inspect():
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
     seen["photo"] = hashlib.sha256(window.photo.tobytes()).hexdigest() if window.photo is not None else None
     seen["mask"] = hashlib.sha256(window.mask_array().tobytes()).hexdigest() if window.photo is not None else None
+    rows = window.history_view.model()
+    seen["history"] = [rows.data(rows.index(i, 0)) for i in range(rows.rowCount())]  # the History panel
+    for _ in range(2):  # undo the last stroke and the applied result
+        window.actions_by_name["undo"].trigger()
+    seen["undone"] = hashlib.sha256(window.photo.tobytes()).hexdigest()
+    window.actions_by_name["redo"].trigger(); window.actions_by_name["redo"].trigger()
     window.close(); app.quit()
 QTimer.singleShot(1500, inspect)
 main([])
@@ -85,6 +93,10 @@ def test_killed_app_restores_mask_and_applied_edits(tattoo_png, small_weights: P
 
     assert second.returncode == 0, second.stderr
     after = json.loads(second.stdout.strip().splitlines()[-1])
-    assert after == before
+    assert (after["photo"], after["mask"]) == (before["photo"], before["mask"])
+    # The History comes back with the work, each step undoable: undoing the applied result
+    # brings back the photo as it was opened.
+    assert after["history"] == ["Photo as opened", "Brush stroke", "Apply 512 result", "Brush stroke"]
+    assert after["undone"] == before["original"]
     # Restored but still not exported when the second app closed: kept for the start after.
     assert len(list((tmp_path / "data").rglob("recovery.skingan"))) == 1
