@@ -20,16 +20,17 @@ from typing import Optional
 import numpy as np
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
-    QColor, QImage, QKeyEvent, QMouseEvent, QPainter, QPen, QPixmap, QPolygonF, QRadialGradient, QTabletEvent,
+    QColor, QCursor, QImage, QKeyEvent, QMouseEvent, QPainter, QPixmap, QRadialGradient, QTabletEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem, QGraphicsScene, QGraphicsTextItem, QGraphicsView, QWidget,
 )
 
+from .anchored_zoom import keep_anchored
+from .brush_marks import draw_brush_outline, draw_source_mark
 from .lasso import LassoTool
 from .mask_layer import MaskLayer
-from .qt_images import mask_to_array
 
 # The tools (the Tools menu): what a left drag or click on the photo does.
 BRUSH, ERASER, ADD_INK, HEAL, CLONE, LASSO = "brush", "eraser", "add_ink", "heal", "clone", "lasso"
@@ -53,7 +54,7 @@ class PhotoCanvas(QGraphicsView):
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.setScene(QGraphicsScene(self))
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)  # keys zoom on the centre
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setMouseTracking(True)
@@ -137,24 +138,6 @@ class PhotoCanvas(QGraphicsView):
             self.stroke_layer.setVisible(tool == HEAL)  # a clone stroke shows as the photo changing
         self.viewport().update()
 
-    def apply_lasso(self, outline: QPolygonF, mode: str) -> None:
-        """The closed lasso ``outline`` becomes the mask (``mode`` "replace"), joins it ("add")
-        or is cut out of it ("subtract"): one undoable step."""
-        assert self.mask_layer is not None
-        shaped = self.mask_layer.mask.copy()
-        if mode == "replace":
-            shaped.fill(0)
-        painter = QPainter(shaped)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 255))
-        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut if mode == "subtract"
-                                   else QPainter.CompositionMode.CompositionMode_SourceOver)
-        painter.drawPolygon(outline)
-        painter.end()
-        text = {"replace": "Lasso", "add": "Lasso: add", "subtract": "Lasso: subtract"}[mode]
-        self.mask_shaped.emit(mask_to_array(shaped), text)
-
     def stroke_alpha(self, rect: QRect) -> np.ndarray:
         """The stroke layer inside ``rect`` as ``(h, w)`` float32 alpha, 0-1."""
         assert self.stroke_layer is not None
@@ -190,8 +173,22 @@ class PhotoCanvas(QGraphicsView):
         self.scale(factor / self.zoom_factor(), factor / self.zoom_factor())
         self.zoom_changed.emit(self.zoom_factor())
 
-    def zoom_by(self, step: float) -> None:
-        self.set_zoom(self.zoom_factor() * step)
+    def zoom_by(self, step: float, at: Optional[QPointF] = None) -> None:
+        """Zoom by ``step``; the photo pixel under the viewport point ``at`` (the cursor, for
+        the wheel) stays under it, else the one at the centre."""
+        if at is None:
+            self.set_zoom(self.zoom_factor() * step)
+        else:
+            keep_anchored(self, at, lambda: self.set_zoom(self.zoom_factor() * step))
+        self._follow_cursor()
+
+    def _follow_cursor(self) -> None:
+        """After a zoom or a pan the brush outline goes where the cursor now is over the photo."""
+        at = self.viewport().mapFromGlobal(QCursor.pos())
+        if self._cursor_point is None or not self.viewport().rect().contains(at):
+            return
+        self._cursor_point = self.mapToScene(at)
+        self.viewport().update()
 
     def fit_to_window(self) -> None:
         if self.photo_item is not None:
@@ -212,7 +209,7 @@ class PhotoCanvas(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_by(1.25 ** steps)
+            self.zoom_by(1.25 ** steps, event.position())
 
     # --- brush ------------------------------------------------------------------------------
     def set_brush_size(self, size: int) -> None:
@@ -353,6 +350,9 @@ class PhotoCanvas(QGraphicsView):
             self._panning_from = event.position()
             self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
             self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            if self._cursor_point is not None:  # the outline stays under the hand, on another pixel
+                self._cursor_point = self.mapToScene(event.position().toPoint())
+                self.viewport().update()
             return
         point = self.mapToScene(event.position().toPoint())
         old_cursor = self._cursor_point
@@ -421,21 +421,6 @@ class PhotoCanvas(QGraphicsView):
         self.lasso.draw(painter, self._cursor_point)
         source = self._source_mark()
         if source is not None:
-            arm = 8 / max(self.zoom_factor(), 1e-3)
-            for color, width in ((QColor(0, 0, 0, 170), 3), (QColor(255, 255, 255, 230), 1)):
-                pen = QPen(color, width)
-                pen.setCosmetic(True)
-                painter.setPen(pen)
-                painter.drawLine(source - QPointF(arm, 0), source + QPointF(arm, 0))
-                painter.drawLine(source - QPointF(0, arm), source + QPointF(0, arm))
-        if self._cursor_point is None or self.tool in (LASSO, ADD_INK):
-            return
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        radius = self.brush_size / 2.0
-        # A dark ring under a light one: the outline shows on pale skin and on dark hair alike.
-        for color, width in ((QColor(0, 0, 0, 170), 3), (QColor(255, 255, 255, 230) if not self.erasing
-                                                         else QColor(120, 200, 255, 240), 1)):
-            pen = QPen(color, width)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.drawEllipse(self._cursor_point, radius, radius)
+            draw_source_mark(painter, source, 8 / max(self.zoom_factor(), 1e-3))
+        if self._cursor_point is not None and self.tool not in (LASSO, ADD_INK):
+            draw_brush_outline(painter, self._cursor_point, self.brush_size / 2.0, self.erasing)

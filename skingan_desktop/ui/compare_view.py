@@ -4,18 +4,21 @@ apply either result."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QGridLayout, QHBoxLayout, QLabel,
     QPushButton, QSlider, QVBoxLayout, QWidget,
 )
 
+from .anchored_zoom import keep_anchored
+
 
 class _ResultView(QGraphicsView):
-    zoom_requested = Signal(float)
+    zoom_requested = Signal(float, QPointF)  # a factor, the viewport point to zoom about
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -41,7 +44,7 @@ class _ResultView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.zoom_requested.emit(1.25 ** steps)
+            self.zoom_requested.emit(1.25 ** steps, event.position())
 
 
 REFINING = "Refined {side} result: refining… (the 512 result until it is ready)"
@@ -102,11 +105,20 @@ class CompareView(QWidget):
         for one, other in ((a, b), (b, a)):
             one.horizontalScrollBar().valueChanged.connect(other.horizontalScrollBar().setValue)
             one.verticalScrollBar().valueChanged.connect(other.verticalScrollBar().setValue)
-            one.zoom_requested.connect(self.zoom_by)
+            one.zoom_requested.connect(partial(self.zoom_by, over=one))
 
-    def zoom_by(self, factor: float) -> None:
-        for view in (self.quick_view, self.refined_view):
-            view.scale(factor, factor)
+    def zoom_by(self, factor: float, at: Optional[QPointF] = None, over: Optional[_ResultView] = None) -> None:
+        """Zoom both panes by ``factor``, keeping the pixel under the point ``at`` of the pane
+        ``over`` (the cursor, for the wheel) under it; the other pane scrolls with it."""
+        def scale_both() -> None:
+            for view in (self.quick_view, self.refined_view):
+                view.scale(factor, factor)
+        if at is None:
+            scale_both()
+        else:
+            over = over or self.quick_view
+            other = self.refined_view if over is self.quick_view else self.quick_view
+            keep_anchored(over, at, scale_both, followers=[other])
 
     def zoom_factor(self) -> tuple[float, float]:
         return self.quick_view.transform().m11(), self.refined_view.transform().m11()

@@ -4,7 +4,8 @@ Drag to draw a free outline; it closes when the button is released. Or click poi
 for a polygon: a double click, ``Enter`` or a click on the first point closes it, ``Backspace``
 takes the last point back, ``Esc`` drops it. With ``Shift`` held at the first press the shape
 adds to the mask, with ``Alt`` it is cut out of it, and otherwise it becomes the mask, as
-selections do in Photoshop and Krita. The canvas lays the closed shape into the mask.
+selections do in Photoshop and Krita. The closed shape, laid into the mask, is the canvas's
+``mask_shaped``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Optional
 
+import numpy as np
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPen, QPolygonF
+
+from .qt_images import mask_to_array
 
 if TYPE_CHECKING:
     from .canvas import PhotoCanvas
@@ -21,6 +25,23 @@ if TYPE_CHECKING:
 DRAG_PX = 6      # screen px the pointer must travel with the button down for a free outline
 CLOSE_PX = 8     # a polygon click this close to its first point (screen px) closes it
 KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Backspace)
+
+
+def lassoed(mask: QImage, outline: QPolygonF, mode: str) -> np.ndarray:
+    """The mask ``mask`` (Alpha8) becomes with the closed ``outline`` laid in: the shape alone
+    (``mode`` "replace"), joined to it ("add") or cut out of it ("subtract"), antialiased."""
+    shaped = mask.copy()
+    if mode == "replace":
+        shaped.fill(0)
+    painter = QPainter(shaped)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(0, 0, 0, 255))
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_DestinationOut if mode == "subtract"
+                               else QPainter.CompositionMode.CompositionMode_SourceOver)
+    painter.drawPolygon(outline)
+    painter.end()
+    return mask_to_array(shaped)
 
 
 def mode_for(modifiers: Qt.KeyboardModifier) -> str:
@@ -78,8 +99,10 @@ class LassoTool:
     def close(self) -> None:
         points, mode = self.points, self.mode
         self.cancel()
-        if len(points) >= 3:
-            self.canvas.apply_lasso(QPolygonF(points), mode)
+        layer = self.canvas.mask_layer
+        if len(points) >= 3 and layer is not None:
+            text = {"replace": "Lasso", "add": "Lasso: add", "subtract": "Lasso: subtract"}[mode]
+            self.canvas.mask_shaped.emit(lassoed(layer.mask, QPolygonF(points), mode), text)
 
     def cancel(self) -> None:
         self.points, self.polygon, self._pressed_at, self._dragged = [], False, None, False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QImage
@@ -677,3 +678,49 @@ def test_the_brush_outline_shows_on_pale_skin(qtbot, window, tmp_path: Path) -> 
     row = pixels[int(at.y()), int(at.x() - radius - 4):int(at.x() - radius + 5)]  # across the outline, left side
     assert row.min() < 120  # a dark ring stands out from the pale skin
 
+
+def _viewport_pixels(view) -> np.ndarray:
+    image = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    return np.array(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())[
+        :, :3 * image.width()].reshape(image.height(), image.width(), 3).copy()
+
+
+def test_the_wheel_zooms_about_the_cursor_and_the_brush_outline_stays_on_it(qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtCore import QEvent
+
+    from tests.ui.conftest import send_mouse, wheel
+
+    pale = tmp_path / "pale.png"
+    Image.fromarray(np.full((800, 1200, 3), 245, np.uint8)).save(pale)
+    open_photo(qtbot, window, pale)
+    canvas = window.canvas
+    canvas.set_brush_size(40)
+    viewport = canvas.viewport()
+    over = QPointF(viewport.width() * 0.75, viewport.height() * 0.3)  # off the centre, as over a tattoo
+    pixel = canvas.mapToScene(over.toPoint())
+    send_mouse(viewport, QEvent.Type.MouseMove, over, Qt.MouseButton.NoButton, Qt.MouseButton.NoButton)
+    zoom = canvas.zoom_factor()
+    wheel(viewport, over, 3)
+
+    assert canvas.zoom_factor() == pytest.approx(zoom * 1.25 ** 3, rel=1e-3)
+    after = canvas.mapToScene(over.toPoint())
+    assert abs(after.x() - pixel.x()) < 2 and abs(after.y() - pixel.y()) < 2  # the same photo pixel under it
+    radius = 20 * canvas.zoom_factor()
+    row = _viewport_pixels(canvas)[int(over.y()), int(over.x() - radius - 4):int(over.x() - radius + 5)]
+    assert row.min() < 120  # the outline is drawn around the cursor at the new zoom
+
+
+def test_the_wheel_zooms_both_result_panes_about_the_cursor(qtbot, window, tattoo_png, small_weights: Path) -> None:
+    from tests.ui.conftest import wheel
+
+    _run_on_a_stroke_down_the_tattoo(qtbot, window, tattoo_png, small_weights)
+    compare = window.compare
+    compare.zoom_by(2.5)  # the result is larger than its pane: there is room to scroll both ways
+    for pane in (compare.quick_view, compare.refined_view):
+        over = QPointF(pane.viewport().width() * 0.7, pane.viewport().height() * 0.3)
+        pixel, zooms = pane.mapToScene(over.toPoint()), compare.zoom_factor()
+        wheel(pane.viewport(), over, 2)
+
+        after = pane.mapToScene(over.toPoint())
+        assert abs(after.x() - pixel.x()) < 2 and abs(after.y() - pixel.y()) < 2  # the same pixel under the cursor
+        assert compare.zoom_factor() == pytest.approx((zooms[0] * 1.5625, zooms[1] * 1.5625))  # both panes zoom
