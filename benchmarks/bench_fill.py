@@ -41,6 +41,9 @@ def main() -> int:
                         help="also run ours at this texture strength (repeatable)")
     parser.add_argument("--structure-weight", type=float, action="append", dest="structures",
                         help="also run ours with this share of the tone from the generator (repeatable)")
+    parser.add_argument("--structure-reach", type=float, action="append", dest="reaches",
+                        help="also run ours with the generator's share halving over this many working px "
+                             "into the hole (repeatable)")
     parser.add_argument("--sheet", type=Path, default=Path("runs/fill-sheet.png"))
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
@@ -57,6 +60,9 @@ def main() -> int:
     for structure in args.structures or []:
         methods[f"SkinGAN 512, structure {structure:.0%}"] = engine_fill(
             generator, InpaintSettings(refine=False, structure_weight=structure))
+    for reach in args.reaches or []:
+        methods[f"SkinGAN 512, structure reach {reach:g} px"] = engine_fill(
+            generator, InpaintSettings(refine=False, structure_reach=reach))
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

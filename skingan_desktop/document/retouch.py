@@ -142,8 +142,7 @@ class RetouchDocument:
     def apply_results(self, results: list[RegionResult], refined: bool) -> Optional[Edit]:
         """Put a run's 512 or refined results into the photo and clear the mask: one step
         (undo brings back both, and the run is on offer again)."""
-        changes = [self._change(PHOTO, r.region, r.refined if refined and r.refined is not None else r.preview)
-                   for r in results]
+        changes = [self._change(PHOTO, r.region, r.chosen(refined)) for r in results]
         bounds = mask_bounds(self.mask)
         if bounds is not None:
             region = WorkRegion(*bounds)

@@ -17,12 +17,12 @@ import torch
 from torch import nn
 
 from ..model.refine import CancelFlag, Cancelled, ProgressCallback, PyramidLevel, is_cancelled
-from ..model.refine import fast_optimise_dtype, pyramid_down, pyramid_down_mask, refine_level, refine_pyramid
+from ..model.refine import coarser, fast_optimise_dtype, refine_level, refine_pyramid
 from .allocator import reusing_freed_memory
 from .mask_ops import grow_mask
 from .region import WorkRegion, paste, work_regions
 from .anchor import anchored_hole, halo_for
-from .tone import DEFAULT_TEXTURE_STRENGTH, native_fill
+from .tone import DEFAULT_TEXTURE_STRENGTH, STRUCTURE_REACH, native_fill
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, shrunk_hole, shrunk_photo, tensor_to_photo
 
 
@@ -44,6 +44,10 @@ class RegionResult:
     refined: Optional[np.ndarray] = None
     source: Optional[np.ndarray] = None  # the region's pixels as the run saw them
 
+    def chosen(self, refined: bool) -> np.ndarray:
+        """The refined result when asked for and made, else the 512 one."""
+        return self.refined if refined and self.refined is not None else self.preview
+
 
 @dataclass
 class InpaintSettings:
@@ -58,6 +62,7 @@ class InpaintSettings:
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
     texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # the photo's grain in fills (engine/tone.py)
     structure_weight: Optional[float] = None  # share of the tone from the generator; None: the model's own
+    structure_reach: float = STRUCTURE_REACH  # working px into the hole over which that share halves
     halo: Optional[int] = None   # the ink's soft edge in px; None: scaled to the photo given (anchor.halo_for)
 
 
@@ -151,7 +156,7 @@ class Inpainter:
         coarse = None
         if refine:
             fine = self._level(crop, redone, fine_size)
-            coarse = PyramidLevel(pyramid_down(fine.image), pyramid_down_mask(fine.mask))
+            coarse = coarser(fine)
         reuse = coarse is not None and max(coarse.image.shape[-2:]) >= max(preview_size)
         preview_level = coarse if reuse else self._level(crop, redone, preview_size)
 
@@ -203,7 +208,7 @@ class Inpainter:
         working_composite = scaled[0].permute(1, 2, 0).mul(255).cpu().numpy()
         filled = native_fill(crop, filled_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
                              strength=self.settings.texture_strength,
-                             structure=self._structure_weight())
+                             structure=self._structure_weight(), structure_reach=self.settings.structure_reach)
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)
@@ -246,8 +251,7 @@ def apply_results(photo: np.ndarray, results: list[RegionResult], *, refined: bo
     """A copy of ``photo`` with each region's preview (or refined) result put in place."""
     out = photo.copy()
     for result in results:
-        chosen = result.refined if refined and result.refined is not None else result.preview
-        out[result.region.slices] = chosen
+        out[result.region.slices] = result.chosen(refined)
     return out
 
 

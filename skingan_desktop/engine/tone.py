@@ -39,6 +39,12 @@ EDGE_DETAIL_REACH = 12   # photo pixels: how far the edge's own detail is carrie
 GRAIN_RAMP = 3.0         # photo pixels: the grain grows from nothing at the edge to full over this depth
 EDGE_TILE = 192          # photo pixels: the edge's band is solved in tiles of this side
 GREY_SHARE = 0.995       # a region this much grey around the hole is a black-and-white photo: the fill is grey
+# Working px: the generator's share of the tone halves every this far into the hole. Deep in a
+# whole tattoo's box (hundreds of px at 512) a generator trained on small holes drifts to a grey
+# or mauve guess, the ghost of the tattoo; the membrane's tone there is the skin's own. Chosen on
+# whole tattoos at 100 % (benchmarks/whole_tattoos.py); neutral on the small holes of
+# bench_fill.py's training subjects (26.63 dB against 26.66, lattice 1.42 against 1.48).
+STRUCTURE_REACH = 16.0
 
 
 def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
@@ -76,7 +82,8 @@ def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma:
 
 def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working_photo: np.ndarray,
                 working_redone: np.ndarray, working_composite: np.ndarray, *,
-                strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0, seed: int = 0) -> np.ndarray:
+                strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0,
+                structure_reach: float = STRUCTURE_REACH, seed: int = 0) -> np.ndarray:
     """The fill of a work region at its native size: ``photo`` (``(H, W, 3)`` uint8) with its
     ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
@@ -85,16 +92,22 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     (``engine/grain.py``) is laid over it. ``redone`` (``(H, W)`` bool) is what the generator
     filled: the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is
     taken from. ``structure`` is the share of the tone taken from the generator, the rest from
-    the harmonic membrane over the redone pixels (a generator's structure weight)."""
+    the harmonic membrane over the redone pixels (a generator's structure weight); it halves
+    every ``structure_reach`` working pixels into the hole, where the generator, far from
+    anything it was shown, drifts to a grey guess and the membrane's tone is nearer the skin."""
     out = photo.copy()
     redone = redone | hole
     rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
     if rows.size == 0:
         return out
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    if structure < 1:
+    if (structure < 1 or math.isfinite(structure_reach)) and not working_redone.all():  # all hole: no membrane
         membrane = membrane_values(working_photo.astype(np.float32), working_redone)
-        working_composite = structure * working_composite + (1 - structure) * membrane
+        share = np.float32(structure)
+        if math.isfinite(structure_reach):
+            depth = cv2.distanceTransform(working_redone.astype(np.uint8), cv2.DIST_L2, 3)
+            share = structure * np.exp2(-depth / structure_reach)[..., None]
+        working_composite = share * working_composite + (1 - share) * membrane
     tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
     tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])

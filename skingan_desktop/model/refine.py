@@ -108,6 +108,12 @@ def budget_size(height: int, width: int, px_budget: int) -> tuple[int, int]:
     return int(height * ratio), int(width * ratio)
 
 
+def coarser(level: PyramidLevel) -> PyramidLevel:
+    """The pyramid's next level up: the image blurred and halved, its mask grown to match
+    (the one way every pyramid here is built: :func:`build_pyramid`, the app's runner)."""
+    return PyramidLevel(pyramid_down(level.image), pyramid_down_mask(level.mask))
+
+
 def build_pyramid(image: Tensor, mask: Tensor, *, min_side: int = 512, max_scales: int = 3,
                   px_budget: int = 1_800_000) -> list[PyramidLevel]:
     """The image/mask pyramid, coarsest first; the finest level is the input (or its
@@ -119,7 +125,7 @@ def build_pyramid(image: Tensor, mask: Tensor, *, min_side: int = 512, max_scale
         mask = _binarise(F.interpolate(mask, size=target, mode="bilinear", align_corners=False), _EPS)
     levels = [PyramidLevel(image, mask)]
     for _ in range(scale_count(*target, min_side, max_scales) - 1):
-        levels.append(PyramidLevel(pyramid_down(levels[-1].image), pyramid_down_mask(levels[-1].mask)))
+        levels.append(coarser(levels[-1]))
     return levels[::-1]
 
 

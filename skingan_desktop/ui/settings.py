@@ -8,7 +8,9 @@ from typing import Any, Optional
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtGui import QColor
 
-from ..engine.tone import DEFAULT_TEXTURE_STRENGTH
+from ..engine.runner import InpaintSettings
+
+_ENGINE = InpaintSettings()  # the engine's own defaults, for the settings a user has not set
 
 MAX_RECENT = 8
 
@@ -47,16 +49,19 @@ class AppSettings:
     weights_path = property(lambda s: s._get("model/weights", "", str), lambda s, v: s._set("model/weights", v))
     device = property(lambda s: s._get("model/device", "auto", str), lambda s, v: s._set("model/device", v))
     refine = property(lambda s: s._get("refine/enabled", True, bool), lambda s, v: s._set("refine/enabled", v))
-    n_iters = property(lambda s: s._get("refine/iterations", 15, int), lambda s, v: s._set("refine/iterations", v))
-    feather = property(lambda s: s._get("refine/feather", 0, int), lambda s, v: s._set("refine/feather", v))
+    n_iters = property(lambda s: s._get("refine/iterations", _ENGINE.n_iters, int),
+                       lambda s, v: s._set("refine/iterations", v))
+    feather = property(lambda s: s._get("refine/feather", _ENGINE.feather, int),
+                       lambda s, v: s._set("refine/feather", v))
     # The run panel: the region's size around the mask, the refined result's long side.
-    context = property(lambda s: s._get("run/context", 2.0, float), lambda s, v: s._set("run/context", v))
-    refined_side = property(lambda s: s._get("run/refined_side", 1024, int), lambda s, v: s._set("run/refined_side", v))
+    context = property(lambda s: s._get("run/context", _ENGINE.context, float), lambda s, v: s._set("run/context", v))
+    refined_side = property(lambda s: s._get("run/refined_side", _ENGINE.refined_side, int),
+                            lambda s, v: s._set("run/refined_side", v))
     # What runs took against their estimate, learnt run by run (engine/estimate.py).
     estimate_scale = property(lambda s: s._get("run/estimate_scale", 1.0, float),
                               lambda s, v: s._set("run/estimate_scale", v))
     # A new key: "refine/texture_strength" scaled the generator's own grain, which fills no longer use.
-    texture_strength = property(lambda s: s._get("fill/grain_strength", DEFAULT_TEXTURE_STRENGTH, float),
+    texture_strength = property(lambda s: s._get("fill/grain_strength", _ENGINE.texture_strength, float),
                                 lambda s, v: s._set("fill/grain_strength", v))
     brush_size = property(lambda s: s._get("brush/size", 40, int), lambda s, v: s._set("brush/size", v))
     # 1 is a hard tip; below it the tip's edge fades, and a run blends its fill by the mask there.

@@ -132,3 +132,35 @@ def test_a_black_and_white_photo_gets_a_grey_fill_from_a_tinted_generator() -> N
     assert np.abs(out[hole].astype(int) - grey[hole]).mean() > 1     # filled, not left as it was
     coloured = native_fill(skin, hole, hole, skin, hole, composite)   # a colour photo keeps its colours
     assert (coloured[hole].max(axis=1).astype(int) - coloured[hole].min(axis=1)).mean() > 10
+
+
+def test_deep_in_a_large_hole_the_tone_is_the_skins_not_a_generators_grey_guess() -> None:
+    """A whole tattoo's box: the generator's fill is right near the edge and drifts to grey
+    in the middle (the ghost of the tattoo); a thin stroke keeps what the generator drew."""
+    skin = lit_skin(240, 240)
+    hole = np.zeros(skin.shape[:2], bool)
+    hole[30:210, 30:210] = True
+    depth = cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3)[..., None]
+    grey = np.full(3, skin[hole].mean(axis=0).mean(), np.float32)  # the skin's brightness, no colour
+    drift = np.clip(depth / 40.0, 0, 1)
+    composite = skin.astype(np.float32) * (1 - drift) + grey * drift
+    centre = (slice(100, 140), slice(100, 140))
+
+    def chroma(photo: np.ndarray) -> float:  # red over blue, as a tint shows
+        pixels = photo[centre].reshape(-1, 3).astype(np.float32)
+        return float(pixels[:, 0].mean() - pixels[:, 2].mean())
+
+    filled = native_fill(skin, hole, hole, skin, hole, composite, strength=0.0)
+    drifted = native_fill(skin, hole, hole, skin, hole, composite, strength=0.0, structure_reach=np.inf)
+    assert chroma(drifted) < 0.3 * chroma(skin)   # the generator's own tone: a grey patch
+    assert chroma(filled) > 0.8 * chroma(skin)    # the skin's colour across the whole box
+
+    stroke = np.zeros_like(hole)
+    stroke[100:124, 20:220] = True                # a brush stroke 24 px wide: never far from the skin
+    drawn = skin.astype(np.float32)
+    drawn[108:116, 110:130] += 40                 # a shape the generator drew in its middle
+
+    def bump(reach: float) -> float:
+        out = native_fill(skin, stroke, stroke, skin, stroke, drawn, strength=0.0, structure_reach=reach)
+        return float(out[109:115, 112:128].mean() - out[109:115, 60:80].mean())
+    assert bump(np.inf) > 10 and bump(16.0) > 0.55 * bump(np.inf)
