@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import torch
 from torch import nn
 
 from ..model import load_generator
@@ -21,6 +22,14 @@ def load_warmed(path: Path, device: str) -> tuple[nn.Module, float]:
     started = time.perf_counter()
     warm_up(generator)
     return generator, time.perf_counter() - started
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is a device or the machine running out of memory (Python's, PyTorch's
+    on a GPU, or the CPU allocator refusing a tensor), so that the user is told what to do."""
+    if isinstance(exc, (MemoryError, torch.OutOfMemoryError)):
+        return True
+    return isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc)
 
 
 def check_device(choice: str) -> None:

@@ -8,11 +8,12 @@ from typing import Any, Callable, Optional
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..engine.models import is_out_of_memory
 from ..engine.runner import Inpainter, RegionResult
 
 
 def _describe(exc: BaseException) -> str:
-    if isinstance(exc, MemoryError) or "out of memory" in str(exc).lower():
+    if is_out_of_memory(exc):
         return "Out of memory: try a smaller mask, turn refinement off, or switch the device to CPU."
     return str(exc) or type(exc).__name__
 
