@@ -39,11 +39,13 @@ EDGE_DETAIL_REACH = 12   # photo pixels: how far the edge's own detail is carrie
 GRAIN_RAMP = 3.0         # photo pixels: the grain grows from nothing at the edge to full over this depth
 EDGE_TILE = 192          # photo pixels: the edge's band is solved in tiles of this side
 GREY_SHARE = 0.995       # a region this much grey around the hole is a black-and-white photo: the fill is grey
-# Working px: the generator's share of the tone halves every this far into the hole. Deep in a
-# whole tattoo's box (hundreds of px at 512) a generator trained on small holes drifts to a grey
-# or mauve guess, the ghost of the tattoo; the membrane's tone there is the skin's own. Chosen on
-# whole tattoos at 100 % (benchmarks/whole_tattoos.py); neutral on the small holes of
-# bench_fill.py's training subjects (26.63 dB against 26.66, lattice 1.42 against 1.48).
+# Working px: the generator's share of the tone's colour halves every this far into the hole.
+# Deep in a whole tattoo's box (hundreds of px at 512) a generator trained on small holes drifts
+# to a grey or mauve guess, the ghost of the tattoo; the membrane's colour there is the skin's
+# own. Its light and shade (a limb's contour against the background) keep the structure weight.
+# Chosen on whole tattoos at 100 % (benchmarks/whole_tattoos.py); on bench_fill.py's training
+# subjects it changes nothing but the lattice (1.43 against 1.48); taking the light and shade
+# from the membrane too cost 0.2 dB on boxes across a limb's edge.
 STRUCTURE_REACH = 16.0
 
 
@@ -92,9 +94,10 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     (``engine/grain.py``) is laid over it. ``redone`` (``(H, W)`` bool) is what the generator
     filled: the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is
     taken from. ``structure`` is the share of the tone taken from the generator, the rest from
-    the harmonic membrane over the redone pixels (a generator's structure weight); it halves
-    every ``structure_reach`` working pixels into the hole, where the generator, far from
-    anything it was shown, drifts to a grey guess and the membrane's tone is nearer the skin."""
+    the harmonic membrane over the redone pixels (a generator's structure weight); for the
+    colour (the tone less its luma) that share halves every ``structure_reach`` working pixels
+    into the hole, where the generator, far from anything it was shown, drifts to a grey guess
+    and the membrane's colour is the skin's."""
     out = photo.copy()
     redone = redone | hole
     rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
@@ -103,11 +106,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     if (structure < 1 or math.isfinite(structure_reach)) and not working_redone.all():  # all hole: no membrane
         membrane = membrane_values(working_photo.astype(np.float32), working_redone)
-        share = np.float32(structure)
-        if math.isfinite(structure_reach):
-            depth = cv2.distanceTransform(working_redone.astype(np.uint8), cv2.DIST_L2, 3)
-            share = structure * np.exp2(-depth / structure_reach)[..., None]
-        working_composite = share * working_composite + (1 - share) * membrane
+        working_composite = _mixed_tone(working_composite, membrane, working_redone, structure, structure_reach)
     tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
     tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
@@ -123,6 +122,21 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     inside = hole[top:bottom, left:right]
     np.copyto(out[top:bottom, left:right], np.clip(np.round(tone), 0, 255).astype(np.uint8), where=inside[..., None])
     return out
+
+
+def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure: float,
+                reach: float) -> np.ndarray:
+    """``structure`` of the generator's light and shade (luma) with the rest the membrane's;
+    the same for the colour at the hole's edge, its share halving every ``reach`` px inward."""
+    mixed = structure * generated + (1 - structure) * membrane
+    if not math.isfinite(reach):
+        return mixed
+    depth = cv2.distanceTransform(redone.astype(np.uint8), cv2.DIST_L2, 3)
+    colour_share = (structure * np.exp2(-depth / reach))[..., None]
+    generated_colour = generated - (generated @ LUMA)[..., None]
+    membrane_colour = membrane - (membrane @ LUMA)[..., None]
+    # The colour of ``mixed`` is ``structure`` of the generator's: move it to ``colour_share``.
+    return mixed + (colour_share - structure) * (generated_colour - membrane_colour)
 
 
 ACHROMATIC_SAMPLE = 1_000_000  # pixels of the region looked at to tell a black-and-white photo

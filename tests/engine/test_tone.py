@@ -136,7 +136,8 @@ def test_a_black_and_white_photo_gets_a_grey_fill_from_a_tinted_generator() -> N
 
 def test_deep_in_a_large_hole_the_tone_is_the_skins_not_a_generators_grey_guess() -> None:
     """A whole tattoo's box: the generator's fill is right near the edge and drifts to grey
-    in the middle (the ghost of the tattoo); a thin stroke keeps what the generator drew."""
+    in the middle (the ghost of the tattoo), and the fill keeps the skin's colour there; a brush
+    stroke keeps the light and shade the generator drew."""
     skin = lit_skin(240, 240)
     hole = np.zeros(skin.shape[:2], bool)
     hole[30:210, 30:210] = True
