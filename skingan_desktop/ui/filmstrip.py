@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from ..io.photos import PhotoError, photo_thumbnail
 from .qt_images import photo_to_qimage
-from .worker import CallJob, start_in_thread
+from .jobs import THUMBNAILS, JobSlots
 
 THUMBNAIL = 96
 MARKS = {"done": "✓ done", "copied": "✓ passed", "error": "✗ failed", "no-mask": "· no mask"}
@@ -48,7 +48,7 @@ class Filmstrip(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.heading)
         layout.addWidget(self.strip)
-        self._job: Optional[CallJob] = None
+        self._jobs = JobSlots(self)  # the thumbnails of the folder opened last win
 
     def show_photos(self, heading: str, names: list[str], paths: list[Path], states: list[str]) -> None:
         """Fill the strip: one item per photo, its thumbnail made in the background."""
@@ -59,14 +59,11 @@ class Filmstrip(QWidget):
             item.setToolTip(name)
             item.setSizeHint(QSize(THUMBNAIL + 140, THUMBNAIL + 6))
             self.strip.addItem(item)
-        job = CallJob(partial(_thumbnails, list(paths)))
-        job.finished.connect(self._thumbnails_made)
-        self._job = job
-        start_in_thread(job)
+        self._jobs.start(THUMBNAILS, partial(_thumbnails, list(paths)), self._thumbnails_made, lambda _message: None)
 
     def _thumbnails_made(self, thumbnails: list[Optional[np.ndarray]]) -> None:
-        if self.sender() is not self._job or len(thumbnails) != self.strip.count():
-            return  # another folder was opened meanwhile
+        if len(thumbnails) != self.strip.count():
+            return
         for row, thumbnail in enumerate(thumbnails):
             if thumbnail is None:
                 pixmap = QPixmap(THUMBNAIL, THUMBNAIL * 3 // 4)

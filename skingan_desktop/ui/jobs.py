@@ -21,7 +21,9 @@ from PySide6.QtCore import QObject, Slot
 
 from .worker import CallJob, start_in_thread
 
-DECODE, WEIGHTS, INFERENCE, HEAL, MASK_TOOL, AUTOSAVE = "decode", "weights", "inference", "heal", "mask tool", "autosave"
+DECODE, WEIGHTS, INFERENCE, HEAL = "decode", "weights", "inference", "heal"
+MASK_TOOL, AUTOSAVE = "mask tool", "autosave"
+THUMBNAILS = "thumbnails"  # a folder's filmstrip
 
 
 @dataclass

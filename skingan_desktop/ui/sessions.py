@@ -146,7 +146,8 @@ class SessionKeeper(QObject):
             return False
         window.show_document(RetouchDocument.restored(photo_file, session))
         steps = len(session.steps)
-        window.show_status(f"Session {Path(path).name} restored: {steps} step{'s' if steps != 1 else ''} in the History")
+        window.show_status(f"Session {Path(path).name} restored: "
+                           f"{steps} step{'s' if steps != 1 else ''} in the History")
         return True
 
     def ask_save_session(self) -> None:
