@@ -24,11 +24,6 @@ def tensor_to_photo(image: Tensor) -> np.ndarray:
     return image[0].clamp(0, 1).mul(255).round().byte().permute(1, 2, 0).cpu().numpy()
 
 
-def generator_input(image: Tensor, mask: Tensor) -> Tensor:
-    """``(B, 3, H, W)`` image and ``(B, 1, H, W)`` mask -> ``(B, 4, H, W)`` with the hole zeroed."""
-    return torch.cat([image * (1 - mask), mask], dim=1)
-
-
 def resize(x: Tensor, size: tuple[int, int]) -> Tensor:
     """Resize ``(B, C, h, w)`` to ``size = (H, W)``: antialiased bilinear when shrinking,
     bicubic (clamped to ``[0, 1]``) when enlarging."""

@@ -9,9 +9,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Mapping
 
+import torch
 from torch import Tensor, nn
 
 from .ffc import ConcatBranches, FeaturePair, FFCNormAct, FFCResidualBlock
+
+
+def generator_input(image: Tensor, mask: Tensor) -> Tensor:
+    """What the generator is given: ``(B, 3, H, W)`` image and ``(B, 1, H, W)`` mask ->
+    ``(B, 4, H, W)``, the hole zeroed and the mask beside it (LaMa's masked input; the one
+    place this rule is written)."""
+    return torch.cat([image * (1 - mask), mask], dim=1)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from .devices import autocast_to, native_bfloat16
 from .ffc import FeaturePair
+from .generator import generator_input
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -179,7 +180,7 @@ def refine_level(
     height, width = level.image.shape[-2:]
     image = _pad(level.image, multiple)
     mask = _binarise(_pad(level.mask, multiple), _EPS)
-    masked_input = torch.cat([image * (1 - mask), mask], dim=1)
+    masked_input = generator_input(image, mask)
     with torch.no_grad():
         z_local, z_global = generator.front(masked_input)
     if previous is None:

@@ -15,7 +15,8 @@ import cv2
 import numpy as np
 import torch
 
-from ..engine.tensors import generator_input, mask_to_tensor, photo_to_tensor
+from ..engine.tensors import mask_to_tensor, photo_to_tensor
+from ..model.generator import generator_input
 from ..engine.tone import DEFAULT_TEXTURE_STRENGTH, native_fill
 from .data import load_or_harvest, split
 from .fid import FIDInception, frechet_distance, inception_features

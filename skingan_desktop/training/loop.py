@@ -23,7 +23,8 @@ from ..io.files import write_atomically
 from ..model.devices import autocast_to, native_bfloat16, resolve_device
 from ..model.generator import FFCResNetGenerator, GeneratorConfig
 from ..model.weights import build_generator, card_metadata, read_generator_state, save_safetensors
-from ..engine.tensors import generator_input, tensor_to_photo
+from ..engine.tensors import tensor_to_photo
+from ..model.generator import generator_input
 from .data import load_or_harvest, make_batch, split
 from .evaluate import masked_psnr, texture_gap
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 
-from skingan_desktop.engine.tensors import generator_input
+from skingan_desktop.model.generator import generator_input
 from skingan_desktop.engine.runner import InpaintSettings, Inpainter
 from skingan_desktop.model.devices import autocast_to, native_bfloat16
 from skingan_desktop.model import FFCResNetGenerator, GeneratorConfig, load_generator, read_generator_state
