@@ -1,9 +1,11 @@
-"""The fill's model as the app holds it: a weights file loaded on a device and warmed up, and
-the device choices. The Qt side asks for these here and never reaches into ``model/``."""
+"""The fill's model as the app holds it (:class:`FillModel`: a weights file loaded on a device
+and warmed up), the device choices, and what running out of memory looks like. The Qt side
+asks for these here and never reaches into ``model/``."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -14,14 +16,29 @@ from ..model.devices import resolve_device
 from .runner import warm_up
 
 
-def load_warmed(path: Path, device: str) -> tuple[nn.Module, float]:
+@dataclass
+class FillModel:
+    """The generator the app fills with, the weights file it came from, and one small fill's
+    seconds at load (the unit of a run's estimate, ``engine/estimate.py``)."""
+
+    generator: nn.Module
+    path: Path
+    pass_seconds: float
+
+    @property
+    def device(self) -> str:
+        """Where the generator is now (``"cpu"`` or ``"cuda"``): a run that ran out of GPU
+        memory moves it to the CPU."""
+        return next(self.generator.parameters()).device.type
+
+
+def load_warmed(path: Path, device: str) -> FillModel:
     """The generator of ``path`` on ``device``, after one small fill (:func:`warm_up`), so that
-    the user's first run is as fast as the next; and that fill's seconds, the unit of a run's
-    estimate (``engine/estimate.py``)."""
+    the user's first run is as fast as the next."""
     generator = load_generator(path, device=device)
     started = time.perf_counter()
     warm_up(generator)
-    return generator, time.perf_counter() - started
+    return FillModel(generator, Path(path), time.perf_counter() - started)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:

@@ -390,7 +390,7 @@ class MainWindow(QMainWindow):
             self.grow_mask(sign * pixels)
 
     # --- model (ui/model_control.py) ------------------------------------------------------
-    generator = property(lambda self: self.models.generator, lambda self, value: setattr(self.models, "generator", value))
+    generator = property(lambda self: self.models.generator)  # the loaded model's generator, or None
     model_name = property(lambda self: self.models.name)
 
     # --- inpainting (ui/runs.py) ---------------------------------------------------------

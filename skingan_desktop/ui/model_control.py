@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from ..engine.models import check_device, device_label, load_warmed
+from ..engine.models import FillModel, check_device, device_label, load_warmed
 from ..resources import embedded_model_path
 from .jobs import WEIGHTS
 
@@ -29,8 +29,12 @@ class ModelControl(QObject):
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.window = window
-        self.generator = None
+        self.model: Optional[FillModel] = None  # the model loaded, or None
         self.name = "none"
+
+    @property
+    def generator(self):
+        return None if self.model is None else self.model.generator
 
     @property
     def loading(self) -> bool:
@@ -70,10 +74,10 @@ class ModelControl(QObject):
         self.window.show_error(message)
         self.window.show_status(f"Could not load the weights; the model is still {self.name}.")
 
-    def _loaded(self, path: Path, then: Optional[Callable[[], None]], loaded: tuple) -> None:
+    def _loaded(self, path: Path, then: Optional[Callable[[], None]], loaded: FillModel) -> None:
         window = self.window
-        self.generator, pass_seconds = loaded
-        window.runs.model_loaded(pass_seconds)
+        self.model = loaded
+        window.runs.model_loaded(loaded.pass_seconds)
         self.name = path.name if path != embedded_model_path() else EMBEDDED_NAME
         if path != embedded_model_path():
             window.settings.weights_path = str(path)
@@ -96,11 +100,13 @@ class ModelControl(QObject):
         for name, action in window.device_actions.items():
             action.setChecked(name == choice)
         self.update_label()
-        if self.generator is not None:
+        if self.model is not None:
             weights = self.configured_weights()
-            self.generator = None
+            self.model = None
             if weights is not None:
                 self.load_weights(weights)
 
     def update_label(self) -> None:
-        self.window.model_label.setText(f"Model: {self.name} on {device_label(self.window.settings.device)}")
+        # Where the loaded model is (a run that ran out of GPU memory moved it), else the choice.
+        where = self.model.device.upper() if self.model is not None else device_label(self.window.settings.device)
+        self.window.model_label.setText(f"Model: {self.name} on {where}")

@@ -204,8 +204,9 @@ class RunControl(QObject):
         if not self._from_current_job():
             return
         # A fall-back from the GPU moves the generator itself (``Module.to`` works in place), so
-        # the window's model is already where the run goes on: only the user needs telling.
+        # the model is already where the run goes on: the user is told, and the label follows.
         self.window.show_status(message)
+        self.window.models.update_label()  # the status bar says where the model is now
 
     def _failed(self, message: str) -> None:
         self._ended()
