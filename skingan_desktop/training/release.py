@@ -47,8 +47,8 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
            "tattoo-like, real-ink, across-the-edge and large holes kept off the tattoo boxes."
            if scenes else f" on skin crops harvested around the tattoos of `{card['data']['folder']}`."),
         "- Fills: frequency separation (`engine/tone.py`). The tone and structure (detail coarser than a 1.5 px "
-        f"Gaussian at the working size) are {float(card.get('structure_weight', 1.0)):.0%} the generator's fill "
-        "and the rest the harmonic membrane (the structure weight in the file's metadata); the grain finer than "
+        f"Gaussian at the working size) are {_share(float(card.get('structure_weight', 1.0)))} (the structure "
+        "weight in the file's metadata), the colour less so deep inside a large hole; the grain finer than "
         "that is taken at the photo's own resolution from the real skin around the hole (`engine/grain.py`), "
         "and the skin's detail at the hole's edge is carried into it by the membrane.",
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
@@ -64,6 +64,12 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
         *card_ending(commands),
     ]).encode())
     return destination
+
+
+def _share(structure: float) -> str:
+    if structure >= 1:
+        return "the generator's fill"
+    return f"{structure:.0%} the generator's fill and the rest the harmonic membrane"
 
 
 def card_ending(commands: list[str]) -> list[str]:
