@@ -32,8 +32,8 @@ from .compare_view import CompareView
 from .dialogs import PreferencesDialog
 from .file_actions import FileActions
 from .folder_review import FolderReviewPanel
-from .jobs import DECODE, JobSlots
 from .history_stack import HistoryMirror
+from .jobs import DECODE, JobSlots
 from .mask_tools import MaskTools
 from .model_control import ModelControl
 from .qt_images import photo_to_qimage

@@ -1,12 +1,12 @@
 """Runs of the fill: start one, follow its progress, show its results, keep them on the shelf,
 apply one.
 
-One run at a time, in the background (the ``inference`` slot of ``ui/jobs.py``). Its 512 result appears in the compare
-panes as soon as it exists, the refined one after it. Every finished (or cancelled) run goes on
-the results shelf (``engine/shelf.py``); the compare panes show a run of the shelf only while
-the mask and the photo under it are the ones it was made for, so a result is never applied
-over a changed mask or over a heal, and undoing an apply brings its run back. The run panel's
-estimate is kept here too. No tensor maths here.
+One run at a time, in the background (the ``inference`` slot of ``ui/jobs.py``). Its 512
+result appears in the compare panes as soon as it exists, the refined one after it. Every
+finished (or cancelled) run goes on the document's results shelf (``engine/shelf.py``); the
+compare panes show a run of the shelf only while the mask and the photo under it are the ones
+it was made for, so a result is never applied over a changed mask or over a heal, and undoing
+an apply brings its run back. The run panel's estimate is kept here too. No tensor maths here.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class RunControl(QObject):
             window.settings.estimate_scale = corrected_scale(window.settings.estimate_scale, self._estimate, elapsed)
             self._show_refined(self.shown)
             window.show_status(f"Inpainted {len(results)} area(s) in {elapsed:.1f} s")
-        self.panel.show_runs(window.document.runs_on_offer(), self.shown)
+        self.panel.show_runs(window.document.shelf.matching(self._mask, window.photo), self.shown)
         window.update_actions()
         self.ended.emit(True)
 
