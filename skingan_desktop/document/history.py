@@ -13,8 +13,9 @@ from typing import Optional
 import numpy as np
 
 from ..engine.region import WorkRegion
+from ..io.session import LAYERS
 
-PHOTO, MASK = "photo", "mask"  # the layers a change can touch
+PHOTO, MASK = LAYERS  # the layers a change can touch, named as session files name them
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,6 @@ class Change:
     region: WorkRegion
     before: np.ndarray
     after: np.ndarray
-
-    @property
-    def nbytes(self) -> int:
-        return self.before.nbytes + self.after.nbytes
 
 
 @dataclass(frozen=True)
@@ -43,10 +40,10 @@ class History:
     """The steps made so far, ``done`` of them in effect (the rest can be redone), and the
     step count at which the work was last saved (exported or kept in a session file)."""
 
-    def __init__(self, edits: Optional[list[Edit]] = None, done: Optional[int] = None, saved: Optional[int] = 0) -> None:
-        self.edits: list[Edit] = list(edits or [])
-        self.done = len(self.edits) if done is None else done
-        self.saved = saved  # None: the saved state was dropped (undone, then replaced by a new step)
+    def __init__(self) -> None:
+        self.edits: list[Edit] = []
+        self.done = 0
+        self.saved: Optional[int] = 0  # None: the saved state was dropped (undone, then replaced by a new step)
 
     def push(self, edit: Edit) -> None:
         """A new step after the ones in effect; the steps undone before it are dropped."""
@@ -76,7 +73,3 @@ class History:
 
     def mark_saved(self) -> None:
         self.saved = self.done
-
-    @property
-    def nbytes(self) -> int:
-        return sum(change.nbytes for edit in self.edits for change in edit.changes)

@@ -150,21 +150,17 @@ class RetouchDocument:
         return self._step("Apply refined result" if refined else "Apply 512 result", changes)
 
     def undo(self) -> bool:
-        edit = self.history.step_back()
-        if edit is None:
-            return False
-        for change in reversed(edit.changes):
-            self._layer(change.layer)[change.region.slices] = change.before
-            self._tell(change.layer, change.region)
-        self._tell("history")
-        return True
+        return self._put(self.history.step_back(), undoing=True)
 
     def redo(self) -> bool:
-        edit = self.history.step_forward()
+        return self._put(self.history.step_forward(), undoing=False)
+
+    def _put(self, edit: Optional[Edit], undoing: bool) -> bool:
+        """Lay the pixels of ``edit`` back as they were before it (``undoing``) or after it."""
         if edit is None:
             return False
-        for change in edit.changes:
-            self._layer(change.layer)[change.region.slices] = change.after
+        for change in reversed(edit.changes) if undoing else edit.changes:
+            self._layer(change.layer)[change.region.slices] = change.before if undoing else change.after
             self._tell(change.layer, change.region)
         self._tell("history")
         return True

@@ -31,6 +31,7 @@ from .anchored_zoom import keep_anchored
 from .brush_marks import draw_brush_outline, draw_source_mark
 from .lasso import LassoTool
 from .mask_layer import MaskLayer
+from .qt_images import rect_region
 
 # The tools (the Tools menu): what a left drag or click on the photo does.
 BRUSH, ERASER, ADD_INK, HEAL, CLONE, LASSO = "brush", "eraser", "add_ink", "heal", "clone", "lasso"
@@ -141,7 +142,7 @@ class PhotoCanvas(QGraphicsView):
     def stroke_alpha(self, rect: QRect) -> np.ndarray:
         """The stroke layer inside ``rect`` as ``(h, w)`` float32 alpha, 0-1."""
         assert self.stroke_layer is not None
-        area = self.stroke_layer.values[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+        area = self.stroke_layer.values[rect_region(rect).slices]
         return area.astype(np.float32) / 255.0
 
     def clear_stroke_layer(self) -> None:
@@ -307,7 +308,7 @@ class PhotoCanvas(QGraphicsView):
             self.clone_stroke.emit(rect, True)
         else:
             assert start is not None
-            before = start[rect.top():rect.bottom() + 1, rect.left():rect.right() + 1]
+            before = start[rect_region(rect).slices]
             self.mask_stroke.emit(rect, before, "Erase" if self.erasing else "Brush stroke")
 
     # --- mouse, pen and keys ----------------------------------------------------------------

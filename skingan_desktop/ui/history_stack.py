@@ -17,12 +17,9 @@ class _Step(QUndoCommand):
     def __init__(self, mirror: "HistoryMirror", text: str) -> None:
         super().__init__(text)
         self._mirror = mirror
-        self._done = True  # the step is in the document when it is pushed
 
-    def redo(self) -> None:
-        if self._done:
-            self._done = False
-        elif self._mirror.document is not None and not self._mirror.quiet:
+    def redo(self) -> None:  # pushed quietly: the step is in the document already
+        if self._mirror.document is not None and not self._mirror.quiet:
             self._mirror.document.redo()
 
     def undo(self) -> None:
@@ -35,7 +32,7 @@ class HistoryMirror(QObject):
         super().__init__(stack)
         self.stack = stack
         self.document: Optional[RetouchDocument] = None
-        self.quiet = False  # while the stack is brought to where the document already is
+        self.quiet = False  # while the stack is brought to where the document already is (a push, a restore)
 
     def follow(self, document: Optional[RetouchDocument]) -> None:
         """Show ``document``'s History (a restored one comes with its steps, some perhaps undone)."""
@@ -56,7 +53,11 @@ class HistoryMirror(QObject):
 
     def _heard(self, layer: str, _region: object) -> None:
         if layer == "step" and self.document is not None:
-            self.stack.push(_Step(self, self.document.history.edits[-1].text))
+            self.quiet = True
+            try:
+                self.stack.push(_Step(self, self.document.history.edits[-1].text))
+            finally:
+                self.quiet = False
 
     def mark_saved(self) -> None:
         """The work was exported or kept in a session file: the document and the stack are clean here."""

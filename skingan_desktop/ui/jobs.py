@@ -99,14 +99,16 @@ class JobSlots(QObject):
 
     @Slot(object)
     def _finished(self, result: Any) -> None:
-        slot, request = self._take(self.sender())
-        if request is not None:
-            request.done(result)
-            self._next(slot)
+        self._deliver(lambda request: request.done(result))
 
     @Slot(str)
     def _failed(self, message: str) -> None:
+        self._deliver(lambda request: request.failed(message))
+
+    def _deliver(self, tell: Callable[[_Request], None]) -> None:
+        """Tell the request whose job sent the signal (if it is still its slot's), then start
+        the one waiting in that slot."""
         slot, request = self._take(self.sender())
         if request is not None:
-            request.failed(message)
+            tell(request)
             self._next(slot)

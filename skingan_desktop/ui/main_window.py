@@ -36,7 +36,7 @@ from .history_stack import HistoryMirror
 from .jobs import DECODE, JobSlots
 from .mask_tools import MaskTools
 from .model_control import ModelControl
-from .qt_images import photo_to_qimage
+from .qt_images import photo_to_qimage, rect_region, region_rect
 from .retouch import RetouchBrushes
 from .sessions import SessionKeeper
 from .run_panel import RunPanel
@@ -226,7 +226,7 @@ class MainWindow(QMainWindow):
         document = self.document
         if document is None or region is None:
             return
-        rect = QRect(region.left, region.top, region.width, region.height)
+        rect = region_rect(region)
         if layer == "photo":
             self._set_showing_original(False)
             self.canvas.update_photo_region(rect, photo_to_qimage(document.photo[region.slices]))
@@ -235,8 +235,7 @@ class MainWindow(QMainWindow):
 
     def _mask_painted(self, rect: QRect, before: np.ndarray, text: str) -> None:
         if self.document is not None:
-            self.document.mask_painted(WorkRegion(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1),
-                                       before, text)
+            self.document.mask_painted(rect_region(rect), before, text)
 
     # The document's parts, as the rest of the window reads them (None without a photo).
     photo = property(lambda self: None if self.document is None else self.document.photo)  # working 8-bit pixels

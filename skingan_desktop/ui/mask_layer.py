@@ -11,6 +11,8 @@ from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from .qt_images import alpha_view
+
 
 class MaskLayer(QGraphicsItem):
     """Draws ``values`` over the photo in ``color`` at ``overlay_opacity``; ``mask`` is the
@@ -18,11 +20,8 @@ class MaskLayer(QGraphicsItem):
 
     def __init__(self, values: np.ndarray) -> None:
         super().__init__()
-        if values.dtype != np.uint8 or values.ndim != 2 or not values.flags.c_contiguous:
-            raise ValueError("a mask layer draws a C-contiguous (H, W) uint8 array")
+        self.mask = alpha_view(values)
         self.values = values  # kept alive as long as the image over it
-        height, width = values.shape
-        self.mask = QImage(values.data, width, height, width, QImage.Format.Format_Alpha8)
         self.color = QColor(255, 40, 90)
         self.overlay_opacity = 0.55
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)

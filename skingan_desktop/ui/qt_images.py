@@ -1,9 +1,13 @@
-"""Copies between numpy arrays and QImages (the only place the two meet)."""
+"""Between numpy arrays and QImages, and between Qt's rectangles and the engine's (the only
+place the two meet)."""
 
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
+
+from ..engine.region import WorkRegion
 
 
 def photo_to_qimage(photo: np.ndarray) -> QImage:
@@ -25,8 +29,19 @@ def mask_to_array(mask: QImage) -> np.ndarray:
     return _view(mask, 1).copy()
 
 
-def array_to_mask(values: np.ndarray) -> QImage:
-    """``(H, W)`` uint8 -> an Alpha8 QImage that owns its pixels."""
-    values = np.ascontiguousarray(values, dtype=np.uint8)
+def alpha_view(values: np.ndarray) -> QImage:
+    """An Alpha8 QImage over the very memory of ``values`` (C-contiguous ``(H, W)`` uint8): what
+    is painted into it lands in the array. The caller keeps the array alive as long as the image."""
+    if values.dtype != np.uint8 or values.ndim != 2 or not values.flags.c_contiguous:
+        raise ValueError("an Alpha8 view needs a C-contiguous (H, W) uint8 array")
     height, width = values.shape
-    return QImage(values.data, width, height, width, QImage.Format.Format_Alpha8).copy()
+    return QImage(values.data, width, height, width, QImage.Format.Format_Alpha8)
+
+
+def rect_region(rect: QRect) -> WorkRegion:
+    """A QRect of photo pixels as the engine's rectangle."""
+    return WorkRegion(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1)
+
+
+def region_rect(region: WorkRegion) -> QRect:
+    return QRect(region.left, region.top, region.width, region.height)

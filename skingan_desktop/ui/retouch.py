@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QRect, Signal
 from ..engine.clone import cloned
 from ..engine.heal import heal_reach, heal_spot
 from ..engine.region import WorkRegion
-from .qt_images import photo_to_qimage
+from .qt_images import photo_to_qimage, rect_region, region_rect
 from .jobs import HEAL
 
 if TYPE_CHECKING:
@@ -27,10 +27,6 @@ if TYPE_CHECKING:
 
 # A dab waiting to heal: the photo it was painted on, the rectangle the heal reads, its alpha there.
 Dab = tuple[np.ndarray, WorkRegion, np.ndarray]
-
-
-def _region(rect: QRect) -> WorkRegion:
-    return WorkRegion(rect.left(), rect.top(), rect.right() + 1, rect.bottom() + 1)
 
 
 class RetouchBrushes(QObject):
@@ -52,8 +48,8 @@ class RetouchBrushes(QObject):
         photo = self.window.photo
         if photo is None:
             return
-        reach = heal_reach(_region(painted), photo.shape)
-        alpha = self.window.canvas.stroke_alpha(QRect(reach.left, reach.top, reach.width, reach.height))
+        reach = heal_reach(rect_region(painted), photo.shape)
+        alpha = self.window.canvas.stroke_alpha(region_rect(reach))
         self._waiting.append((photo, reach, alpha))
         self._next()
 
@@ -116,7 +112,7 @@ class RetouchBrushes(QObject):
         photo, offset = window.photo, canvas.clone_offset
         if photo is None or offset is None:
             return
-        area = _region(painted)
+        area = rect_region(painted)
         pixels = cloned(photo, area, canvas.stroke_alpha(painted), (offset.x(), offset.y()))
         if not ended:
             canvas.update_photo_region(painted, photo_to_qimage(pixels))  # on show only, until the release

@@ -4,9 +4,9 @@ a photo that another one replaces, and File > Save session / Open session.
 A session is the document's History (``RetouchDocument.session``: every step's pixels, which
 are never written to again, so a worker thread may write them while editing goes on), one
 recovery write at a time (the queued ``autosave`` slot of ``ui/jobs.py``): an edit made during
-a write is saved after it. At the next start, after a
-crash or a close with edits not exported, the recovery file is offered back
-(``offer_recovery``); a restored session comes back with its History, each step undoable.
+a write is saved after it. At the next start, after a crash or a close with edits not
+exported, the recovery file is offered back (``offer_recovery``); a restored session comes
+back with its History, each step undoable.
 """
 
 from __future__ import annotations
