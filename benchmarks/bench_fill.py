@@ -44,6 +44,9 @@ def main() -> int:
     parser.add_argument("--structure-reach", type=float, action="append", dest="reaches",
                         help="also run ours with the generator's share halving over this many working px "
                              "into the hole (repeatable)")
+    parser.add_argument("--light-reach", type=float, action="append", dest="light_reaches",
+                        help="also run ours with the generator's share of light and shade halving over this "
+                             "many working px into the hole (repeatable)")
     parser.add_argument("--sheet", type=Path, default=Path("runs/fill-sheet.png"))
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
@@ -63,6 +66,9 @@ def main() -> int:
     for reach in args.reaches or []:
         methods[f"SkinGAN 512, structure reach {reach:g} px"] = engine_fill(
             generator, InpaintSettings(refine=False, structure_reach=reach))
+    for reach in args.light_reaches or []:
+        methods[f"SkinGAN 512, light reach {reach:g} px"] = engine_fill(
+            generator, InpaintSettings(refine=False, light_reach=reach))
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

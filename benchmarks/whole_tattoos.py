@@ -38,6 +38,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--refined", action="store_true", help="also the refined result")
     parser.add_argument("--structure-reach", type=float, action="append", dest="reaches", default=[],
                         help="also ours with the generator's share halving over this many working px (repeatable)")
+    parser.add_argument("--light-reach", type=float, action="append", dest="light_reaches", default=[],
+                        help="also ours with the generator's share of light and shade halving over this many "
+                             "working px (repeatable)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -48,6 +51,8 @@ def main(argv: list[str]) -> int:
         methods["ours refined"] = engine_fill(generator, InpaintSettings(refine=True))
     for reach in args.reaches:
         methods[f"ours, reach {reach:g}"] = engine_fill(generator, InpaintSettings(refine=False, structure_reach=reach))
+    for reach in args.light_reaches:
+        methods[f"ours, light reach {reach:g}"] = engine_fill(generator, InpaintSettings(refine=False, light_reach=reach))
     peers, missing = peer_fills()
     if "PatchMatch, patch 3" in peers:
         methods["PatchMatch"] = peers["PatchMatch, patch 3"]

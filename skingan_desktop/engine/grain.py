@@ -34,6 +34,7 @@ MIN_SOURCES = 64
 TONE_TOLERANCE = 6.0    # 8-bit levels of tone within which source tiles count as alike
 DISTANCE_WEIGHT = 0.25  # cost of a source a reach away, in squared tone units (8-bit levels / 8)
 COHERENCE_WEIGHT = 1.0  # cost of a source uncorrelated with the skin a tile reaches (per share reached)
+SURFACE_WEIGHT = 4.0    # cost of a source on another surface than its tile's (16 levels of tone off)
 ODDNESS_WEIGHT = 0.5    # cost of a source whose grain energy is e times the usual
 MIN_SEEN = 16           # known pixels a tile must reach for its correlation to count
 MAX_DIP = 0.15          # a source tile's darkest pixel may be this much darker than its surroundings,
@@ -79,20 +80,25 @@ def known_low_pass(image: np.ndarray, known: np.ndarray, sigma: float) -> tuple[
 
 
 def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *, seed: int = 0,
-                 avoid: Optional[np.ndarray] = None, origin: tuple[int, int] = (0, 0)) -> np.ndarray:
+                 avoid: Optional[np.ndarray] = None, origin: tuple[int, int] = (0, 0),
+                 surfaces: Optional[np.ndarray] = None) -> np.ndarray:
     """Grain for ``hole`` (``(H, W)`` bool) of ``photo`` (``(H, W, 3)`` uint8, its hole pixels
     unknown), to add to the fill's ``tone`` (``(h, w, 3)`` float32, the fill's detail coarser
     than a Gaussian of ``sigma`` px, for the window of the photo at ``origin`` (top, left) that
     holds the hole): ``(h, w, 3)`` float32, 0 outside the hole. ``avoid`` (``(H, W)`` bool)
-    marks more pixels never to take grain from. All zeros when no skin around the hole is big
-    enough to take grain from."""
+    marks more pixels never to take grain from. ``surfaces`` (``(H, W)`` int8, from
+    ``engine/surfaces.py``) names the surface of each pixel, known or in the hole (-1: none):
+    a tile then takes its grain from tiles wholly on its own surface, a crumpled plastic's or
+    denim's texture staying out of skin. All zeros when no skin around the hole is big enough
+    to take grain from."""
     grain = np.zeros(tone.shape, np.float32)
     if not hole.any():
         return grain
     unknown = hole if avoid is None else hole | avoid
     tile = tile_side(sigma)
     height, width = tone.shape[:2]
-    window, sources = _sources(photo, unknown, sigma, tile, (origin[0], origin[0] + height, origin[1], origin[1] + width))
+    window, sources = _sources(photo, unknown, sigma, tile, (origin[0], origin[0] + height, origin[1], origin[1] + width),
+                               surfaces)
     if sources.count == 0:
         return grain
     top, left = origin[0] - window[0].start, origin[1] - window[1].start  # the tone's window in the sources'
@@ -128,7 +134,8 @@ class _Sources:
     ``tile`` px lying wholly on clean known skin, on a grid of a few pixels (top-left corners,
     mean tones, how unusual their grain is), with an index by cell to draw those near a place."""
 
-    def __init__(self, photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int) -> None:
+    def __init__(self, photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int,
+                 surfaces: Optional[np.ndarray] = None) -> None:
         luma = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
         luma_low, spread = known_low_pass(luma, ~unknown, sigma)
         self.relative = np.where(unknown, 0.0, luma / np.maximum(luma_low, 1.0) - 1.0).astype(np.float32)
@@ -139,6 +146,8 @@ class _Sources:
         self.corners = np.zeros((0, 2), int)
         self.tones = np.zeros((0, 3), np.float32)
         self.oddness = np.zeros(0, np.float32)
+        self.surfaces = surfaces
+        self.surface = np.zeros(0, np.int8)  # each source tile's surface, -1 where it holds more than one
         if height >= tile and width >= tile:
             # An odd step: corners then fall on every phase of a JPEG's 8 px blocks.
             step = max(1, (tile // 8) | 1)
@@ -169,6 +178,8 @@ class _Sources:
             # How far a tile's grain is from the usual: edges, hairs and shadow lines are no grain.
             self.oddness = (np.log(np.maximum(energy, 1e-8) / max(float(np.median(energy)), 1e-8)) ** 2
                             ).astype(np.float32)
+            if surfaces is not None:
+                self.surface = _whole_surface(surfaces, self.corners, tile)
             self._index_cells(height, width)
 
     @property
@@ -193,6 +204,16 @@ class _Sources:
         pick = self.cell_start[cell] + (rng.random(cell.shape) * count).astype(int)
         fallback = rng.integers(0, self.count, size=cell.shape)
         return np.where(count > 0, self.order[np.minimum(pick, self.count - 1)], fallback)
+
+
+def _whole_surface(surfaces: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
+    """``(n,)`` int8: the surface that the whole ``tile``-px tile at each of ``corners`` lies on, -1 for none."""
+    found = np.full(len(corners), -1, np.int8)
+    ys, xs = corners[:, 0], corners[:, 1]
+    for index in range(int(surfaces.max()) + 1):
+        counts = cv2.integral((surfaces == index).astype(np.uint8))
+        found[_box_sums(counts, ys, xs, tile) == tile * tile] = index
+    return found
 
 
 def _textural(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
@@ -229,8 +250,8 @@ def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
     return cv2.resize(image, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
 
 
-def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int,
-             holding: tuple[int, int, int, int]) -> tuple[tuple[slice, slice], _Sources]:
+def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int, holding: tuple[int, int, int, int],
+             surfaces: Optional[np.ndarray] = None) -> tuple[tuple[slice, slice], _Sources]:
     """The window around the hole to take grain from (and ``holding``: top, bottom, left,
     right), grown until it holds ``MIN_SOURCES`` tiles (or is the whole photo), and its sources."""
     rows, cols = np.flatnonzero(unknown.any(axis=1)), np.flatnonzero(unknown.any(axis=0))
@@ -241,7 +262,7 @@ def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int,
         left = max(0, min(cols[0] - reach, holding[2]))
         right = min(unknown.shape[1], max(cols[-1] + 1 + reach, holding[3]))
         window = (slice(top, bottom), slice(left, right))
-        sources = _Sources(photo[window], unknown[window], sigma, tile)
+        sources = _Sources(photo[window], unknown[window], sigma, tile, None if surfaces is None else surfaces[window])
         if sources.count >= MIN_SOURCES or (top, left, bottom, right) == (0, 0, *unknown.shape):
             return window, sources
         reach *= 2
@@ -352,6 +373,11 @@ def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, rn
     reach = REACH_TILES * tile
     cost += (((sources.corners[draws] - corners[:, None, :]) / reach) ** 2).sum(-1) * DISTANCE_WEIGHT
     cost += ODDNESS_WEIGHT * sources.oddness[draws]
+    if sources.surfaces is not None:
+        height, width = sources.surfaces.shape
+        centres = corners + tile // 2
+        own = sources.surfaces[np.clip(centres[:, 0], 0, height - 1), np.clip(centres[:, 1], 0, width - 1)]
+        cost += SURFACE_WEIGHT * (sources.surface[draws] != own[:, None])
     _add_coherence(sources, corners, draws, cost)
     return draws[np.arange(n), np.argmin(cost, axis=1)]
 

@@ -22,7 +22,7 @@ from .allocator import reusing_freed_memory
 from .mask_ops import grow_mask
 from .region import WorkRegion, paste, work_regions
 from .anchor import anchored_hole, halo_for
-from .tone import DEFAULT_TEXTURE_STRENGTH, STRUCTURE_REACH, native_fill
+from .tone import DEFAULT_TEXTURE_STRENGTH, LIGHT_REACH, STRUCTURE_REACH, native_fill
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, shrunk_hole, shrunk_photo, tensor_to_photo
 
 
@@ -62,7 +62,8 @@ class InpaintSettings:
     precision: str = "auto"      # refinement iterations: "auto" (bf16 where native) or "float32"
     texture_strength: float = DEFAULT_TEXTURE_STRENGTH  # the photo's grain in fills (engine/tone.py)
     structure_weight: Optional[float] = None  # share of the tone from the generator; None: the model's own
-    structure_reach: float = STRUCTURE_REACH  # working px into the hole over which that share halves
+    structure_reach: float = STRUCTURE_REACH  # working px into the hole over which that share of colour halves
+    light_reach: float = LIGHT_REACH  # ... and of light and shade
     halo: Optional[int] = None   # the ink's soft edge in px; None: scaled to the photo given (anchor.halo_for)
 
 
@@ -208,7 +209,8 @@ class Inpainter:
         working_composite = scaled[0].permute(1, 2, 0).mul(255).cpu().numpy()
         filled = native_fill(crop, filled_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
                              strength=self.settings.texture_strength,
-                             structure=self._structure_weight(), structure_reach=self.settings.structure_reach)
+                             structure=self._structure_weight(), structure_reach=self.settings.structure_reach,
+                             light_reach=self.settings.light_reach)
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)

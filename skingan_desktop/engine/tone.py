@@ -18,11 +18,17 @@ only disagree with it: the detail of the edge's own pixels is carried into the h
 harmonic membrane, fading to nothing ``EDGE_DETAIL_REACH`` px in (a thin line of ink is crossed
 by its real continuation, 1 dB nearer the truth on tattoo shapes), and the grain grows from
 nothing at the edge to full ``GRAIN_RAMP`` px in.
+
+Deep inside a large hole the tone comes from the membrane rather than the generator, and where
+the hole lies across a limb's edge, every membrane and seam is stretched surface by surface
+(skin over the skin's ring, background over the background's: ``engine/surfaces.py``), as is
+the grain.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import cv2
 import numpy as np
@@ -32,6 +38,7 @@ from torch import Tensor
 
 from .grain import LUMA, known_low_pass, native_grain
 from .membrane import ESTIMATE_CYCLES, membrane_values
+from .surfaces import HoleSurfaces, hole_surfaces
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
 DEFAULT_TEXTURE_STRENGTH = 1.0  # the grain of the skin around the hole, as it is
@@ -39,14 +46,17 @@ EDGE_DETAIL_REACH = 12   # photo pixels: how far the edge's own detail is carrie
 GRAIN_RAMP = 3.0         # photo pixels: the grain grows from nothing at the edge to full over this depth
 EDGE_TILE = 192          # photo pixels: the edge's band is solved in tiles of this side
 GREY_SHARE = 0.995       # a region this much grey around the hole is a black-and-white photo: the fill is grey
-# Working px: the generator's share of the tone's colour halves every this far into the hole.
-# Deep in a whole tattoo's box (hundreds of px at 512) a generator trained on small holes drifts
-# to a grey or mauve guess, the ghost of the tattoo; the membrane's colour there is the skin's
-# own. Its light and shade (a limb's contour against the background) keep the structure weight.
-# Chosen on whole tattoos at 100 % (benchmarks/whole_tattoos.py); on bench_fill.py's training
-# subjects it changes nothing but the lattice (1.43 against 1.48); taking the light and shade
-# from the membrane too cost 0.2 dB on boxes across a limb's edge.
+# Working px: the generator's share of the tone's colour, and of its light and shade, halves
+# every this far into the hole. Deep in a whole tattoo's box (hundreds of px at 512) a generator
+# trained on small holes drifts to a grey or mauve guess, the ghost of the tattoo, and prints its
+# blocks; the membrane there, stretched over the skin's own ring (``engine/surfaces.py``), is
+# the skin's colour and light. Chosen on whole tattoos at 100 % (benchmarks/whole_tattoos.py):
+# with the light from the generator a 2-3 working px grid of bands showed on 129_1, 158_1, 18_2;
+# on bench_fill.py's training subjects a light reach of 16 px changed PSNR by under 0.05 dB.
+# (Before the membrane was split by surfaces, light from it cost 0.2 dB on boxes across a
+# limb's edge: it blended the background into the arm.)
 STRUCTURE_REACH = 16.0
+LIGHT_REACH = 16.0
 
 
 def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
@@ -55,7 +65,8 @@ def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
     return TEXTURE_SIGMA * max(1.0, max(native) / max(1, max(working)))
 
 
-def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma: float) -> np.ndarray:
+def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma: float,
+              surfaces: Optional[HoleSurfaces] = None) -> np.ndarray:
     """The tone of the fill in ``composite`` (``(H, W, 3)``, the generator's fill pasted into
     ``photo``), seamlessly joined to the skin around ``hole``: ``(H, W, 3)`` float32, the
     photo's values outside the hole.
@@ -77,7 +88,8 @@ def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma:
     inside = hole[window]
     fill_low, _ = known_low_pass(composite[window].astype(np.float32), inside, sigma)
     skin_low, _ = known_low_pass(tone[window], ~inside, sigma)
-    seam = membrane_values(skin_low - fill_low, inside, ESTIMATE_CYCLES)  # the ring's difference, carried across
+    surfaces = surfaces or HoleSurfaces(hole, None, None)
+    seam = surfaces.membrane(skin_low - fill_low, window, ESTIMATE_CYCLES)  # the ring's difference, carried across
     tone[window][inside] = (fill_low + seam)[inside]
     return tone
 
@@ -85,7 +97,8 @@ def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma:
 def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working_photo: np.ndarray,
                 working_redone: np.ndarray, working_composite: np.ndarray, *,
                 strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0,
-                structure_reach: float = STRUCTURE_REACH, seed: int = 0) -> np.ndarray:
+                structure_reach: float = STRUCTURE_REACH, light_reach: float = LIGHT_REACH,
+                seed: int = 0) -> np.ndarray:
     """The fill of a work region at its native size: ``photo`` (``(H, W, 3)`` uint8) with its
     ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
@@ -97,22 +110,31 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     the harmonic membrane over the redone pixels (a generator's structure weight); for the
     colour (the tone less its luma) that share halves every ``structure_reach`` working pixels
     into the hole, where the generator, far from anything it was shown, drifts to a grey guess
-    and the membrane's colour is the skin's."""
+    and the membrane's colour is the skin's, and for the light and shade every ``light_reach``.
+    The membrane and the seam are stretched surface by surface (``engine/surfaces.py``), and
+    each surface's grain is taken from its own pixels."""
     out = photo.copy()
     redone = redone | hole
     rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
     if rows.size == 0:
         return out
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    if (structure < 1 or math.isfinite(structure_reach)) and not working_redone.all():  # all hole: no membrane
-        membrane = membrane_values(working_photo.astype(np.float32), working_redone)
-        working_composite = _mixed_tone(working_composite, membrane, working_redone, structure, structure_reach)
-    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA)
+    surfaces = hole_surfaces(working_photo, working_redone)
+    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
+    if (structure < 1 or math.isfinite(min(structure_reach, light_reach)) or surfaces.split) and not working_redone.all():
+        # The membrane meets the ring already: only the generator's share needs the seam's
+        # correction, so the two are mixed after it (an all-hole region has no membrane).
+        membrane = surfaces.membrane(working_photo)
+        tone_small = _mixed_tone(tone_small, membrane, working_redone, structure * (1 - surfaces.near_contour()),
+                                 structure_reach, light_reach)
     tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
     tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
     detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
-    grain = native_grain(photo, hole, tone, sigma, seed=seed, avoid=redone, origin=(top, left)) if strength else None
+    # Each surface's grain from its own pixels: a background's texture (crumpled plastic,
+    # denim) laid into skin prints as cracks.
+    grain = native_grain(photo, hole, tone, sigma, seed=seed, avoid=redone, origin=(top, left),
+                         surfaces=surfaces.surface_map(photo.shape[:2])) if strength else None
     tone *= (1 + detail)[..., None]
     if grain is not None:
         tone += grain * (strength * np.clip(depth / GRAIN_RAMP, 0, 1))[..., None]
@@ -124,19 +146,19 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     return out
 
 
-def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure: float,
-                reach: float) -> np.ndarray:
-    """``structure`` of the generator's light and shade (luma) with the rest the membrane's;
-    the same for the colour at the hole's edge, its share halving every ``reach`` px inward."""
-    mixed = structure * generated + (1 - structure) * membrane
-    if not math.isfinite(reach):
-        return mixed
+def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure,
+                colour_reach: float, light_reach: float) -> np.ndarray:
+    """``structure`` (a share, or ``(h, w)`` shares) of the generator's tone with the rest the
+    membrane's at the hole's edge;
+    inward, the generator's share of the colour halves every ``colour_reach`` px and of the
+    light and shade (the luma) every ``light_reach`` px."""
     depth = cv2.distanceTransform(redone.astype(np.uint8), cv2.DIST_L2, 3)
-    colour_share = (structure * np.exp2(-depth / reach))[..., None]
-    generated_colour = generated - (generated @ LUMA)[..., None]
-    membrane_colour = membrane - (membrane @ LUMA)[..., None]
-    # The colour of ``mixed`` is ``structure`` of the generator's: move it to ``colour_share``.
-    return mixed + (colour_share - structure) * (generated_colour - membrane_colour)
+    light_share = (structure * np.exp2(-depth / light_reach))[..., None]
+    colour_share = (structure * np.exp2(-depth / colour_reach))[..., None]
+    generated_light, membrane_light = (generated @ LUMA)[..., None], (membrane @ LUMA)[..., None]
+    light = light_share * generated_light + (1 - light_share) * membrane_light
+    colour = colour_share * (generated - generated_light) + (1 - colour_share) * (membrane - membrane_light)
+    return light + colour
 
 
 ACHROMATIC_SAMPLE = 1_000_000  # pixels of the region looked at to tell a black-and-white photo

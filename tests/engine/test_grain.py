@@ -94,3 +94,35 @@ def test_a_busy_background_beside_the_hole_prints_no_dashes_in_the_fill() -> Non
     # more than the deepest pore of the skin that is really there.
     assert np.abs(relative[hole]).max() < np.abs(real[hole]).max()
     assert 1.4826 * _spread(relative[hole]) > 0.5 * 1.4826 * _spread(real)
+
+
+def test_each_surface_takes_its_grain_from_its_own_pixels() -> None:
+    # A narrow limb of fine-grained skin across a box, crumpled plastic of the same mean tone on
+    # both sides: the skin's part of the hole gets the skin's grain, the plastic's the plastic's.
+    rng = np.random.default_rng(3)
+    height, width = 180, 200
+    columns = np.arange(width)[None, :].repeat(height, axis=0)
+    limb = (columns >= 80) & (columns < 120)
+    fine = rng.normal(0, 2.0, (height, width))
+    coarse = cv2.GaussianBlur(rng.normal(0, 1, (height, width)), (0, 0), 1.0)
+    gray = 170 + np.where(limb, fine, coarse * 12 / coarse.std())
+    photo = np.clip(gray, 0, 255).astype(np.uint8)[..., None].repeat(3, axis=-1)
+    hole = np.zeros((height, width), bool)
+    hole[30:150, 30:170] = True
+    tone = np.full((height, width, 3), 170, np.float32)
+
+    def smoothness(grain: np.ndarray) -> tuple[float, float]:
+        """The grain's correlation with itself a pixel across, in the limb and beside it: about
+        0 for the skin's fine grain, 0.8 for the plastic's coarse crinkles."""
+        values = grain[..., 0]
+        inner = hole[:, 1:] & hole[:, :-1] & (cv2.erode(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)[:, 1:]
+        found = []
+        for side in (limb & ((columns - 100) ** 2 < 12**2), ~limb & ((columns - 100) ** 2 > 28**2)):
+            where = inner & side[:, 1:]
+            found.append(float(np.corrcoef(values[:, 1:][where], values[:, :-1][where])[0, 1]))
+        return tuple(found)
+
+    skin_side, plastic_side = smoothness(native_grain(photo, hole, tone, 1.5, seed=2, surfaces=limb.astype(np.int8)))
+    assert skin_side < 0.2 and plastic_side > 0.4
+    mixed_skin, _ = smoothness(native_grain(photo, hole, tone, 1.5, seed=2))
+    assert mixed_skin > 0.3  # told nothing of the surfaces, the tone alone mixes them up

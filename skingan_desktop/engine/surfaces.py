@@ -1,0 +1,296 @@
+"""The surfaces a hole sits on: skin alone, or skin and what lies beyond a limb's edge.
+
+A box drawn over a tattoo near a limb's edge holds skin and background in one hole, and its
+ring holds both. A membrane stretched over that whole ring blends them, so a pink cushion or
+white jeans beside the arm tint the middle of the arm, and the limb's edge dissolves into a
+dark blur. Here the ring is split into up to ``MAX_SURFACES`` surfaces by colour (k-means in
+CIELAB, lightness counted half: shade darkens a surface, it does not change its hue). The main
+surface, the skin the hole is on, is the ground of the hole; every arc of another surface along
+the hole's edge takes the part of the hole it encloses when its ends are joined by a straight
+line (a limb's edge entering the hole leaves it straight across, as edges do over a tattoo's
+length). Each surface's membrane is then stretched over its own pixels only, and the grain of
+each part is taken from its own surface (``engine/grain.py``).
+
+Colour groups that blend into each other along the ring are one surface lit unevenly (a shadow
+across the skin), not two, and are not split; nor is an arc whose colour is reached gradually.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import cv2
+import numpy as np
+
+from .grain import known_low_pass
+from .membrane import V_CYCLES, membrane_values
+
+MAX_SURFACES = 3
+RING_WIDTH = 6            # working px of known pixels around the hole that make its ring
+COLOUR_SIGMA = 1.5        # working px: colours are judged blurred this much (grain, JPEG noise)
+LIGHTNESS_WEIGHT = 0.5    # of CIELAB's L in the colour distance that tells surfaces apart
+MIN_SEPARATION = 14.0     # that distance between any two surfaces' centres; a pixel farther than
+                          # it from every centre is of none
+SKIN_HUES = (30.0, 80.0)  # CIELAB hue angles of skin, degrees (orange to yellow; a red chair is below) ...
+SKIN_CHROMA = 6.0         # ... with at least this chroma
+SKIN_PREFERENCE = 0.5     # share of the ring a skin-coloured surface is granted over others in choosing the main one
+MIN_SHARE = 0.06          # each surface holds at least this share of the ring
+MAX_BLEND = 0.25          # at most this share of two surfaces' ring pixels lies between their colours
+MAX_SAMPLES = 20_000      # ring pixels the groups are found on
+MIN_ARC = 5               # boundary px: a shorter run of one surface along the hole's edge is noise
+EDGE_SPAN = 4             # boundary px each side of an arc's end over which ...
+EDGE_JUMP = 12.0          # ... its colour must change this much (surface_colour units) for it to be an edge
+SOLVE_MARGIN = 2 * RING_WIDTH  # working px around the hole over which each surface's membrane is solved
+CONTOUR_REACH = 6.0       # working px either side of where two surfaces meet in the hole
+SHARE_SIGMA = 1.5         # working px: the parts are eased over this, so the contour is not stair-stepped
+
+
+@dataclass
+class Surfaces:
+    """The surfaces around a hole (one or more): their ``centres`` (``(k, 3)``, in
+    :func:`surface_colour`'s units) and the ``labels`` of the known pixels of the window they
+    were found on (``(h, w)`` int8, the surface's index, -1 for none of them and for the hole's
+    pixels)."""
+
+    centres: np.ndarray
+    labels: np.ndarray
+    colours: np.ndarray  # (h, w, 3) surface_colour of the known pixels blurred, carried a little into the hole
+    main: int            # the skin the hole is on: the skin-coloured surface with the most of the ring
+
+    @property
+    def count(self) -> int:
+        return len(self.centres)
+
+
+def surface_colour(rgb: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` float in 8-bit units -> CIELAB float32 with the lightness scaled by
+    ``LIGHTNESS_WEIGHT``: a surface in shadow is darker but keeps its hue, and skin differs
+    from jeans or a wall more in hue than in lightness."""
+    scaled = np.clip(rgb.astype(np.float32) / 255, 0, 1)
+    lab = cv2.cvtColor(scaled.reshape(-1, 1, 3), cv2.COLOR_RGB2Lab).reshape(rgb.shape)
+    lab[..., 0] *= LIGHTNESS_WEIGHT
+    return lab
+
+
+def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optional[Surfaces]:
+    """The surfaces of ``hole``'s ring in ``photo`` (``(h, w, 3)`` float or uint8): the most
+    groups, up to ``MAX_SURFACES``, that are all distinct, sizeable and not blended into each
+    other, else the ring as one surface; ``None`` when the hole has no ring."""
+    known = ~hole
+    if not hole.any() or not known.any():
+        return None
+    colours = surface_colour(known_low_pass(photo.astype(np.float32), known, COLOUR_SIGMA)[0])
+    depth = cv2.distanceTransform(known.astype(np.uint8), cv2.DIST_L2, 3)
+    samples = colours[known & (depth <= RING_WIDTH)]
+    if len(samples) < 32:
+        return None
+    samples = np.ascontiguousarray(samples[::max(1, len(samples) // MAX_SAMPLES)])
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 30, 0.1)
+    grouped, centres = np.zeros(len(samples), np.int32), samples.mean(axis=0, keepdims=True)
+    for count in range(MAX_SURFACES, 1, -1):
+        cv2.setRNGSeed(seed)
+        _, tried, tried_centres = cv2.kmeans(samples, count, None, criteria, 3, cv2.KMEANS_PP_CENTERS)
+        if _distinct(samples, tried.ravel(), tried_centres):
+            grouped, centres = tried.ravel(), tried_centres
+            break
+    # Every known pixel joins the nearest surface when it is near one (a shirt beyond the
+    # background, a colour not in the ring, joins none).
+    distances = np.stack([np.linalg.norm(colours - centre, axis=-1) for centre in centres])
+    labels = np.argmin(distances, axis=0).astype(np.int8)
+    labels[distances.min(axis=0) > MIN_SEPARATION] = -1
+    labels[hole] = -1
+    shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
+    main = int(np.argmax(shares + SKIN_PREFERENCE * _skin_like(centres)))
+    return Surfaces(centres.astype(np.float32), labels, colours, main)
+
+
+def _skin_like(centres: np.ndarray) -> np.ndarray:
+    """``(k,)`` 1.0 for the centres whose hue is a skin's (orange to yellow, some chroma), else 0:
+    a box drawn over a limb's edge may hold more background than skin along its ring, but the
+    hole is on the skin."""
+    hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
+    chroma = np.hypot(centres[:, 1], centres[:, 2])
+    return ((hue >= SKIN_HUES[0]) & (hue <= SKIN_HUES[1]) & (chroma >= SKIN_CHROMA)).astype(np.float32)
+
+
+def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> bool:
+    """Whether the k-means groups are surfaces: each of ``MIN_SHARE``, every two centres
+    ``MIN_SEPARATION`` apart, and few of their pixels between them (a gradient of light fills
+    the space between its ends; an edge between two surfaces leaves it nearly empty)."""
+    shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
+    if shares.min() < MIN_SHARE:
+        return False
+    for i in range(len(centres)):
+        for j in range(i + 1, len(centres)):
+            axis = centres[j] - centres[i]
+            separation = float(np.linalg.norm(axis))
+            if separation < MIN_SEPARATION:
+                return False
+            pair = samples[(grouped == i) | (grouped == j)]
+            along = (pair - centres[i]) @ axis / separation**2  # 0 at the first centre, 1 at the second
+            if np.mean((along > 0.3) & (along < 0.7)) > MAX_BLEND:
+                return False
+    return True
+
+
+def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
+    """Each surface's share of each hole pixel (``(k, h, w)`` float32, summing to 1 in the
+    hole, 0 outside it). Along each piece of the hole's edge the surfaces meet it in arcs.
+    The ring's main surface (the skin the hole is on) is the ground; every arc of another
+    surface takes the part of the hole between the arc and the straight line joining its
+    ends: a background entering a box over a limb's edge, bounded by the edge's straight
+    continuation. A pixel no arc takes is the main surface's."""
+    parts = np.zeros((surfaces.count, *hole.shape), np.float32)
+    main = surfaces.main
+    if surfaces.count == 1:
+        parts[main] = hole
+        return parts
+    edge_labels = _edge_labels(surfaces, hole)
+    contours, _ = cv2.findContours(hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    for contour in contours:
+        points = contour[:, 0, :]
+        along = _steady(edge_labels[points[:, 1], points[:, 0]])
+        for start, length in _runs(along):
+            index = along[start]
+            if index < 0 or index == main or length == len(along) or not _sharp_ends(surfaces, points, start, length):
+                continue
+            arc = points[np.arange(start, start + length) % len(points)]
+            polygon = np.zeros(hole.shape, np.uint8)
+            cv2.fillPoly(polygon, [arc.reshape(-1, 1, 2).astype(np.int32)], 1)
+            parts[index] = np.maximum(parts[index], polygon)
+    # Eased over the hole's pixels only: at the hole's edge a blur would also average in the
+    # outside's zeros and hand the edge to the main surface.
+    within = np.maximum(cv2.GaussianBlur(hole.astype(np.float32), (0, 0), SHARE_SIGMA), 1e-6)
+    parts = np.stack([cv2.GaussianBlur(part * hole, (0, 0), SHARE_SIGMA) / within for part in parts])
+    taken = parts.sum(axis=0)
+    parts /= np.maximum(taken, 1.0)  # overlapping arcs share their pixels
+    parts[main] = 1 - np.minimum(taken, 1.0)
+    return (parts * hole).astype(np.float32)
+
+
+def _sharp_ends(surfaces: Surfaces, points: np.ndarray, start: int, length: int) -> bool:
+    """Whether the colour changes sharply at both ends of the arc of ``length`` edge points
+    from ``start``: by ``EDGE_JUMP`` within ``2 * EDGE_SPAN`` points, as at a limb's edge.
+    A colour reached gradually is the same surface in another light."""
+    for end in (start, start + length):
+        before, after = points[(end - EDGE_SPAN) % len(points)], points[(end + EDGE_SPAN - 1) % len(points)]
+        jump = np.linalg.norm(surfaces.colours[before[1], before[0]] - surfaces.colours[after[1], after[0]])
+        if jump < EDGE_JUMP:
+            return False
+    return True
+
+
+def _edge_labels(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
+    """For each pixel, the surface most of the known pixels of the 5x5 box around it belong
+    to (-1 where none): read at the hole's edge pixels, the surface just outside."""
+    counts = np.stack([cv2.boxFilter((surfaces.labels == index).astype(np.float32), -1, (5, 5), normalize=False)
+                       for index in range(surfaces.count)])
+    best = np.argmax(counts, axis=0).astype(np.int8)
+    best[counts.max(axis=0) == 0] = -1
+    return best
+
+
+def _runs(labels: np.ndarray) -> list[tuple[int, int]]:
+    """The runs of one label along a closed edge: (start, length), a run may wrap past the end."""
+    change = np.flatnonzero(labels != np.roll(labels, 1))
+    if change.size == 0:
+        return [(0, len(labels))]
+    lengths = (np.roll(change, -1) - change) % len(labels)
+    return list(zip(change.tolist(), lengths.tolist()))
+
+
+def _steady(labels: np.ndarray) -> np.ndarray:
+    """``labels`` along a closed edge with runs shorter than ``MIN_ARC`` (and of no surface)
+    taken by the run before them: a speck of another colour where the ring is one surface."""
+    labels = labels.copy()
+    if len(labels) < 2 * MIN_ARC:
+        return labels
+    for _ in range(2):  # a short run between two short runs is settled on the second pass
+        for start, length in _runs(labels):
+            if length < len(labels) and (length < MIN_ARC or labels[start] < 0):
+                labels[np.arange(start, start + length) % len(labels)] = labels[start - 1]
+    return labels
+
+
+@dataclass
+class HoleSurfaces:
+    """The surfaces around a hole and each one's part of it (``parts``: ``(k, h, w)``), ready to
+    stretch any values over the hole surface by surface (:meth:`membrane`)."""
+
+    hole: np.ndarray
+    surfaces: Optional[Surfaces]
+    parts: Optional[np.ndarray]
+
+    def membrane(self, values: np.ndarray, window: Optional[tuple[slice, slice]] = None,
+                 cycles: int = V_CYCLES) -> np.ndarray:
+        """The harmonic membrane of ``values`` (``(h, w, c)`` float, for ``window`` of the
+        photo the surfaces were found on, default all of it) over the hole: each surface's
+        stretched over its own pixels (every other pixel free) and laid over its part; the
+        plain membrane where the ring is one surface. A float32 copy, ``values`` outside the hole."""
+        window = window or (slice(0, self.hole.shape[0]), slice(0, self.hole.shape[1]))
+        hole = self.hole[window]
+        if self.surfaces is None or self.surfaces.count == 1 or not hole.any():
+            return membrane_values(values, hole, cycles)
+        values = values.astype(np.float32)
+        # Solved around the hole only: beyond a ring's width the surfaces' own pixels hold it.
+        rows, cols = np.flatnonzero(hole.any(axis=1)), np.flatnonzero(hole.any(axis=0))
+        near = (slice(max(rows[0] - SOLVE_MARGIN, 0), rows[-1] + 1 + SOLVE_MARGIN),
+                slice(max(cols[0] - SOLVE_MARGIN, 0), cols[-1] + 1 + SOLVE_MARGIN))
+        hole, near_values = hole[near], values[near]
+        labels = self.surfaces.labels[window][near]
+        parts = self.parts[(slice(None), *window)][(slice(None), *near)]
+        mixed = np.zeros(near_values.shape, np.float32)
+        weight = np.zeros(hole.shape, np.float32)
+        for index in range(self.surfaces.count):
+            free = labels != index
+            if free.all() or not parts[index].any():
+                continue
+            mixed += parts[index][..., None] * membrane_values(near_values, free, cycles)
+            weight += parts[index]
+        out = values.copy()
+        if not weight.any():
+            out[near] = membrane_values(near_values, hole, cycles)
+            return out
+        mixed /= np.maximum(weight, 1e-6)[..., None]
+        out[near] = np.where(hole[..., None], mixed, near_values)
+        return out
+
+    @property
+    def split(self) -> bool:
+        """Whether the hole lies on more than one surface."""
+        return self.surfaces is not None and self.surfaces.count > 1 and bool(
+            (self.parts[[i for i in range(self.surfaces.count) if i != self.surfaces.main]] > 0.5).any())
+
+    def near_contour(self) -> np.ndarray:
+        """``(h, w)`` float32 in [0, 1]: how near each hole pixel is to where two surfaces meet
+        inside the hole (1 on that contour, fading over ``CONTOUR_REACH`` px; 0 where the hole
+        is on one surface). There the membrane's sharp edge is the truth's best guess, and a
+        generator that blurs a limb's edge is not to be followed."""
+        near = np.zeros(self.hole.shape, np.float32)
+        if self.surfaces is None or self.surfaces.count == 1:
+            return near
+        owner = np.argmax(self.parts, axis=0)
+        changes = np.zeros(self.hole.shape, bool)
+        changes[1:] |= (owner[1:] != owner[:-1]) & self.hole[1:] & self.hole[:-1]
+        changes[:, 1:] |= (owner[:, 1:] != owner[:, :-1]) & self.hole[:, 1:] & self.hole[:, :-1]
+        if not changes.any():
+            return near
+        distance = cv2.distanceTransform((~changes).astype(np.uint8), cv2.DIST_L2, 3)
+        return (np.exp(-((distance / CONTOUR_REACH) ** 2)) * self.hole).astype(np.float32)
+
+    def surface_map(self, shape: tuple[int, int]) -> Optional[np.ndarray]:
+        """``shape`` (the photo's size the surfaces were found on, at any scale) int8: each
+        known pixel's surface (-1: none of them) and each hole pixel's, the one owning most of
+        it; ``None`` when the hole has no ring."""
+        if self.surfaces is None:
+            return None
+        named = self.surfaces.labels.copy()
+        named[self.hole] = np.argmax(self.parts, axis=0)[self.hole]
+        return cv2.resize(named, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+
+
+def hole_surfaces(photo: np.ndarray, hole: np.ndarray) -> HoleSurfaces:
+    """The surfaces of ``hole`` (``(h, w)`` bool) in ``photo`` (``(h, w, 3)``) and their parts."""
+    surfaces = ring_surfaces(photo, hole)
+    return HoleSurfaces(hole, surfaces, None if surfaces is None else surface_parts(surfaces, hole))

@@ -1,0 +1,110 @@
+"""A box across a limb's edge: the skin and the background each keep their own part of the
+hole, their own colour and their own grain; one skin in uneven light stays one surface."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from skingan_desktop.engine.membrane import membrane_values
+from skingan_desktop.engine.surfaces import hole_surfaces, ring_surfaces, surface_colour
+from skingan_desktop.engine import tone as tone_module
+from skingan_desktop.engine.tone import native_fill
+from tests.conftest import lit_skin
+
+EDGE = 120  # the limb's edge: skin left of this column, background right of it
+
+
+def _arm_against_a_wall(height: int = 200, width: int = 220, wall_grain: float = 2.0) -> np.ndarray:
+    """Lit skin left of a slightly slanted edge, a blue-grey wall with ``wall_grain`` noise right of it."""
+    photo = lit_skin(height, width)
+    rng = np.random.default_rng(1)
+    wall = np.clip(np.array([150, 165, 190]) + rng.normal(0, wall_grain, (height, width, 3)), 0, 255)
+    rows, cols = np.mgrid[0:height, 0:width]
+    beyond = cols >= EDGE + (rows - height // 2) // 10
+    photo[beyond] = wall[beyond].astype(np.uint8)
+    return photo, beyond
+
+
+def _box(shape: tuple[int, ...]) -> np.ndarray:
+    hole = np.zeros(shape[:2], bool)
+    hole[40:160, 60:170] = True  # across the edge: about 60 px of skin, 50 of wall
+    return hole
+
+
+def _delta_e(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Plain CIELAB distance of ``(..., 3)`` 8-bit colours."""
+    def to_lab(x):
+        return cv2.cvtColor(np.clip(x, 0, 255).astype(np.float32).reshape(-1, 1, 3) / 255, cv2.COLOR_RGB2Lab)
+    return np.linalg.norm(to_lab(a) - to_lab(b), axis=-1).reshape(a.shape[:-1])
+
+
+def test_a_box_across_a_limbs_edge_finds_the_skin_and_the_wall() -> None:
+    photo, _ = _arm_against_a_wall()
+    surfaces = ring_surfaces(photo, _box(photo.shape))
+
+    assert surfaces.count == 2
+    skin_colour = surface_colour(photo[100, 20].astype(np.float32))
+    assert np.linalg.norm(surfaces.centres[surfaces.main] - skin_colour) < 8  # the hole is on the skin
+
+
+def test_the_limbs_edge_goes_straight_across_the_hole() -> None:
+    photo, beyond = _arm_against_a_wall()
+    hole = _box(photo.shape)
+    split = hole_surfaces(photo, hole)
+
+    skin_part = split.parts[split.surfaces.main]
+    assert np.allclose(split.parts.sum(axis=0)[hole], 1, atol=1e-4)
+    inside = hole & (cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3) > 3)
+    wrong = inside & ((skin_part > 0.5) == beyond)
+    assert wrong.sum() < 0.02 * inside.sum()  # the edge continues where it really goes
+
+
+def test_each_side_of_the_edge_is_filled_with_its_own_colour() -> None:
+    photo, beyond = _arm_against_a_wall()
+    hole = _box(photo.shape)
+    truth = photo.astype(np.float32)
+    away = hole & (np.abs(np.mgrid[0:200, 0:220][1] - EDGE) > 12)  # clear of the edge itself
+
+    by_surface = hole_surfaces(photo, hole).membrane(photo.astype(np.float32))
+    blended = membrane_values(photo.astype(np.float32), hole)
+
+    # The photo's own grain is some 2-4 units of the distance: nine pixels in ten within it.
+    assert np.percentile(_delta_e(by_surface[away], truth[away]), 90) < 6
+    assert np.percentile(_delta_e(blended[away], truth[away]), 90) > 8  # a membrane over the whole ring mixes them
+
+
+def test_skin_in_uneven_light_stays_one_surface() -> None:
+    rows, cols = np.mgrid[0:200, 0:220]
+    shade = np.clip(0.45 + cols / 220, 0, 1.2)[..., None]  # from deep shadow to bright light
+    photo = np.clip(lit_skin(200, 220).astype(np.float32) * shade, 0, 255).astype(np.uint8)
+    surfaces = ring_surfaces(photo, _box(photo.shape))
+    assert surfaces.count == 1
+
+
+def test_the_grain_is_told_which_surface_each_pixel_is_on(monkeypatch) -> None:
+    # Crumpled plastic, straw or denim beside a limb can match the fill's tone; tiles of it laid
+    # into skin print as cracks (seen on whole tattoos). Each surface's grain comes from its own pixels.
+    photo, beyond = _arm_against_a_wall(wall_grain=25.0)
+    big = lambda mask: cv2.resize(mask.astype(np.uint8), (880, 800), interpolation=cv2.INTER_NEAREST) > 0  # noqa: E731
+    photo, beyond = cv2.resize(photo, (880, 800), interpolation=cv2.INTER_NEAREST), big(beyond)
+    hole = big(_box((200, 220)))
+    seen = {}
+
+    def grain_seen(photo_given, hole_given, tone, sigma, **options):
+        seen["surfaces"] = options["surfaces"]
+        return real_grain(photo_given, hole_given, tone, sigma, **options)
+    real_grain = tone_module.native_grain
+    monkeypatch.setattr(tone_module, "native_grain", grain_seen)
+    small = cv2.resize(photo, (220, 200), interpolation=cv2.INTER_AREA)
+    small_hole = _box((200, 220))
+
+    native_fill(photo, hole, hole, small, small_hole, small.astype(np.float32))  # made at a quarter of the size
+
+    named = seen["surfaces"]
+    assert named.shape == hole.shape
+    skin, wall = np.median(named[~beyond & ~hole]), np.median(named[beyond & ~hole])
+    assert skin != wall and skin >= 0 and wall >= 0
+    clear = np.abs(np.mgrid[0:800, 0:880][1] - 4 * EDGE) > 48
+    assert np.mean(named[hole & clear & ~beyond] == skin) > 0.98
+    assert np.mean(named[hole & clear & beyond] == wall) > 0.98
