@@ -99,10 +99,11 @@ def _v_cycle(rhs: np.ndarray, hole: np.ndarray) -> np.ndarray:
     # One level down: a block stays in the hole only if all of it is, so the known pixels that
     # hold the membrane are never lost, however thin their ring. A coarse pixel is twice as
     # wide, so the same curvature reads 4 times as large: the residual's block sum. An odd
-    # side is evened by mirroring its last pixels, as the border condition does.
+    # side is evened by mirroring its last pixels in the hole, as the border condition does,
+    # but not in the residual: counted twice there, a wide free border ran away over cycles.
     pad = ((0, height % 2), (0, width % 2))
     coarse_hole = _block_sums(np.pad(~hole, pad, mode="edge").astype(np.float32)[..., None])[..., 0] == 0
-    coarse_rhs = -_block_sums(np.pad(_imbalance(error, rhs, inside), pad + ((0, 0),), mode="edge"))
+    coarse_rhs = -_block_sums(np.pad(_imbalance(error, rhs, inside), pad + ((0, 0),)))
     error += _upsampled(_v_cycle(coarse_rhs, coarse_hole), height, width) * inside
     return _smooth(error, rhs, inside, SMOOTHING_STEPS)
 

@@ -39,10 +39,10 @@ MIN_SHARE = 0.06          # each surface holds at least this share of the ring
 MAX_BLEND = 0.25          # at most this share of two surfaces' ring pixels lies between their colours
 MAX_SAMPLES = 20_000      # ring pixels the groups are found on
 MIN_ARC = 5               # boundary px: a shorter run of one surface along the hole's edge is noise
-EDGE_SPAN = 4             # boundary px each side of an arc's end over which ...
-EDGE_JUMP = 12.0          # ... its colour must change this much (surface_colour units) for it to be an edge
+EDGE_SPAN = 6             # boundary px each side of an arc's end over which ...
+EDGE_SHARE = 0.5          # ... its colour must change this share of the way between the two surfaces
 SOLVE_MARGIN = 2 * RING_WIDTH  # working px around the hole over which each surface's membrane is solved
-CONTOUR_REACH = 6.0       # working px either side of where two surfaces meet in the hole
+CONTOUR_REACH = 3.0       # working px either side of where two surfaces meet in the hole
 SHARE_SIGMA = 1.5         # working px: the parts are eased over this, so the contour is not stair-stepped
 
 
@@ -153,7 +153,7 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
         along = _steady(edge_labels[points[:, 1], points[:, 0]])
         for start, length in _runs(along):
             index = along[start]
-            if index < 0 or index == main or length == len(along) or not _sharp_ends(surfaces, points, start, length):
+            if index < 0 or index == main or length == len(along) or not _sharp_ends(surfaces, points, along, start, length):
                 continue
             arc = points[np.arange(start, start + length) % len(points)]
             polygon = np.zeros(hole.shape, np.uint8)
@@ -169,14 +169,18 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
     return (parts * hole).astype(np.float32)
 
 
-def _sharp_ends(surfaces: Surfaces, points: np.ndarray, start: int, length: int) -> bool:
+def _sharp_ends(surfaces: Surfaces, points: np.ndarray, along: np.ndarray, start: int, length: int) -> bool:
     """Whether the colour changes sharply at both ends of the arc of ``length`` edge points
-    from ``start``: by ``EDGE_JUMP`` within ``2 * EDGE_SPAN`` points, as at a limb's edge.
+    from ``start`` (``along``: the surfaces along the edge): by ``EDGE_SHARE`` of the distance
+    between the two surfaces met there, within ``2 * EDGE_SPAN`` points, as at a limb's edge.
     A colour reached gradually is the same surface in another light."""
-    for end in (start, start + length):
-        before, after = points[(end - EDGE_SPAN) % len(points)], points[(end + EDGE_SPAN - 1) % len(points)]
+    count = len(points)
+    for end, outside in ((start, start - 1), (start + length, start + length)):
+        before, after = points[(end - EDGE_SPAN) % count], points[(end + EDGE_SPAN - 1) % count]
         jump = np.linalg.norm(surfaces.colours[before[1], before[0]] - surfaces.colours[after[1], after[0]])
-        if jump < EDGE_JUMP:
+        neighbour = along[outside % count]
+        apart = np.linalg.norm(surfaces.centres[along[start]] - surfaces.centres[neighbour]) if neighbour >= 0 else 0
+        if jump < EDGE_SHARE * apart:
             return False
     return True
 
@@ -246,13 +250,22 @@ class HoleSurfaces:
             free = labels != index
             if free.all() or not parts[index].any():
                 continue
-            mixed += parts[index][..., None] * membrane_values(near_values, free, cycles)
+            own = membrane_values(near_values, free, cycles)
+            # A membrane stays within its boundary's values; one held by a few specks of its
+            # surface across a wide free window may not settle, and is not used.
+            held = near_values[~free]
+            if (own[hole] < held.min(axis=0) - 1).any() or (own[hole] > held.max(axis=0) + 1).any():
+                continue
+            mixed += parts[index][..., None] * own
             weight += parts[index]
-        out = values.copy()
-        if not weight.any():
-            out[near] = membrane_values(near_values, hole, cycles)
-            return out
+        # A part whose surface has no pixel near the hole cannot be stretched: the plain
+        # membrane takes its share.
+        missing = np.clip(1 - weight, 0, 1)
+        if missing[hole].max(initial=0) > 1e-3:
+            mixed += missing[..., None] * membrane_values(near_values, hole, cycles)
+            weight += missing
         mixed /= np.maximum(weight, 1e-6)[..., None]
+        out = values.copy()
         out[near] = np.where(hole[..., None], mixed, near_values)
         return out
 
