@@ -47,6 +47,9 @@ def main() -> int:
     parser.add_argument("--light-reach", type=float, action="append", dest="light_reaches",
                         help="also run ours with the generator's share of light and shade halving over this "
                              "many working px into the hole (repeatable)")
+    parser.add_argument("--split-depth", type=float, action="append", dest="split_depths",
+                        help="also run ours splitting holes deeper than this many working px into surfaces "
+                             "(repeatable; 0 splits every hole)")
     parser.add_argument("--sheet", type=Path, default=Path("runs/fill-sheet.png"))
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     args = parser.parse_args()
@@ -69,6 +72,9 @@ def main() -> int:
     for reach in args.light_reaches or []:
         methods[f"SkinGAN 512, light reach {reach:g} px"] = engine_fill(
             generator, InpaintSettings(refine=False, light_reach=reach))
+    for depth in args.split_depths or []:
+        methods[f"SkinGAN 512, split from {depth:g} px deep"] = engine_fill(
+            generator, InpaintSettings(refine=False, split_depth=depth))
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

@@ -22,6 +22,7 @@ from .allocator import reusing_freed_memory
 from .mask_ops import grow_mask
 from .region import WorkRegion, paste, work_regions
 from .anchor import anchored_hole, halo_for
+from .surfaces import SPLIT_DEPTH
 from .tone import DEFAULT_TEXTURE_STRENGTH, LIGHT_REACH, STRUCTURE_REACH, native_fill
 from .tensors import fit_size, mask_to_tensor, photo_to_tensor, shrunk_hole, shrunk_photo, tensor_to_photo
 
@@ -64,6 +65,7 @@ class InpaintSettings:
     structure_weight: Optional[float] = None  # share of the tone from the generator; None: the model's own
     structure_reach: float = STRUCTURE_REACH  # working px into the hole over which that share of colour halves
     light_reach: float = LIGHT_REACH  # ... and of light and shade
+    split_depth: float = SPLIT_DEPTH  # working px: deeper holes are split into surfaces (engine/surfaces.py)
     halo: Optional[int] = None   # the ink's soft edge in px; None: scaled to the photo given (anchor.halo_for)
 
 
@@ -210,7 +212,7 @@ class Inpainter:
         filled = native_fill(crop, filled_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
                              strength=self.settings.texture_strength,
                              structure=self._structure_weight(), structure_reach=self.settings.structure_reach,
-                             light_reach=self.settings.light_reach)
+                             light_reach=self.settings.light_reach, split_depth=self.settings.split_depth)
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)

@@ -38,7 +38,7 @@ from torch import Tensor
 
 from .grain import LUMA, known_low_pass, native_grain
 from .membrane import ESTIMATE_CYCLES, membrane_values
-from .surfaces import HoleSurfaces, hole_surfaces
+from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
 DEFAULT_TEXTURE_STRENGTH = 1.0  # the grain of the skin around the hole, as it is
@@ -98,7 +98,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
                 working_redone: np.ndarray, working_composite: np.ndarray, *,
                 strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0,
                 structure_reach: float = STRUCTURE_REACH, light_reach: float = LIGHT_REACH,
-                seed: int = 0) -> np.ndarray:
+                split_depth: float = SPLIT_DEPTH, seed: int = 0) -> np.ndarray:
     """The fill of a work region at its native size: ``photo`` (``(H, W, 3)`` uint8) with its
     ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
@@ -111,7 +111,8 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     colour (the tone less its luma) that share halves every ``structure_reach`` working pixels
     into the hole, where the generator, far from anything it was shown, drifts to a grey guess
     and the membrane's colour is the skin's, and for the light and shade every ``light_reach``.
-    The membrane and the seam are stretched surface by surface (``engine/surfaces.py``), and
+    In a hole deeper than ``split_depth`` working px the membrane and the seam are stretched
+    surface by surface (``engine/surfaces.py``), and
     each surface's grain is taken from its own pixels."""
     out = photo.copy()
     redone = redone | hole
@@ -119,7 +120,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     if rows.size == 0:
         return out
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    surfaces = hole_surfaces(working_photo, working_redone)
+    surfaces = hole_surfaces(working_photo, working_redone, split_depth)
     tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
     if (structure < 1 or math.isfinite(min(structure_reach, light_reach)) or surfaces.split) and not working_redone.all():
         # The membrane meets the ring already: only the generator's share needs the seam's

@@ -48,9 +48,11 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
            if scenes else f" on skin crops harvested around the tattoos of `{card['data']['folder']}`."),
         "- Fills: frequency separation (`engine/tone.py`). The tone and structure (detail coarser than a 1.5 px "
         f"Gaussian at the working size) are {_share(float(card.get('structure_weight', 1.0)))} (the structure "
-        "weight in the file's metadata), the colour less so deep inside a large hole; the grain finer than "
-        "that is taken at the photo's own resolution from the real skin around the hole (`engine/grain.py`), "
-        "and the skin's detail at the hole's edge is carried into it by the membrane.",
+        "weight in the file's metadata), less so deep inside a large hole, where colour and light come from "
+        "the membrane, stretched surface by surface where the hole lies across a limb's edge "
+        "(`engine/surfaces.py`); the grain finer than that is taken at the photo's own resolution from the "
+        "real skin around the hole (`engine/grain.py`), and the skin's detail at the hole's edge is carried "
+        "into it by the membrane.",
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
         "",

@@ -108,3 +108,14 @@ def test_the_grain_is_told_which_surface_each_pixel_is_on(monkeypatch) -> None:
     clear = np.abs(np.mgrid[0:800, 0:880][1] - 4 * EDGE) > 48
     assert np.mean(named[hole & clear & ~beyond] == skin) > 0.98
     assert np.mean(named[hole & clear & beyond] == wall) > 0.98
+
+
+def test_a_shallow_hole_across_the_edge_is_left_to_the_generator() -> None:
+    # Within a few tens of px of the ring the generator sees the limb's edge; only a deep hole
+    # (a whole tattoo's box) is split.
+    photo, _ = _arm_against_a_wall()
+    thin = np.zeros(photo.shape[:2], bool)
+    thin[80:140, 90:150] = True  # 30 px from its edge at most
+
+    assert hole_surfaces(photo, thin).surfaces is None
+    assert hole_surfaces(photo, _box(photo.shape)).surfaces.count == 2
