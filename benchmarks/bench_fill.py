@@ -29,6 +29,17 @@ from skingan_desktop.training.peers import peer_fills
 QUARTER = 120  # the 480 px photos' regions worked at 1/4 of their size
 
 
+# The variants of ours asked for on the command line: the option's destination, the label's
+# format, and the InpaintSettings field it sets.
+VARIANTS = (
+    ("strengths", "texture {:.0%}", "texture_strength"),
+    ("structures", "structure {:.0%}", "structure_weight"),
+    ("reaches", "structure reach {:g} px", "structure_reach"),
+    ("light_reaches", "light reach {:g} px", "light_reach"),
+    ("split_depths", "split from {:g} px deep", "split_depth"),
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/tattoo-photos"))
@@ -60,21 +71,10 @@ def main() -> int:
     methods["SkinGAN 512"] = engine_fill(generator, InpaintSettings(refine=False))
     methods["SkinGAN refined"] = engine_fill(generator, InpaintSettings(refine=True))
     methods["SkinGAN at 1/4 size"] = engine_fill(generator, InpaintSettings(refine=False, preview_side=QUARTER))
-    for strength in args.strengths or []:
-        methods[f"SkinGAN 512, texture {strength:.0%}"] = engine_fill(
-            generator, InpaintSettings(refine=False, texture_strength=strength))
-    for structure in args.structures or []:
-        methods[f"SkinGAN 512, structure {structure:.0%}"] = engine_fill(
-            generator, InpaintSettings(refine=False, structure_weight=structure))
-    for reach in args.reaches or []:
-        methods[f"SkinGAN 512, structure reach {reach:g} px"] = engine_fill(
-            generator, InpaintSettings(refine=False, structure_reach=reach))
-    for reach in args.light_reaches or []:
-        methods[f"SkinGAN 512, light reach {reach:g} px"] = engine_fill(
-            generator, InpaintSettings(refine=False, light_reach=reach))
-    for depth in args.split_depths or []:
-        methods[f"SkinGAN 512, split from {depth:g} px deep"] = engine_fill(
-            generator, InpaintSettings(refine=False, split_depth=depth))
+    for dest, label, setting in VARIANTS:
+        for value in getattr(args, dest) or []:
+            methods[f"SkinGAN 512, {label.format(value)}"] = engine_fill(
+                generator, InpaintSettings(refine=False, **{setting: value}))
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

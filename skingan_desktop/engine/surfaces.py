@@ -274,12 +274,6 @@ class HoleSurfaces:
         out[near] = np.where(hole[..., None], mixed, near_values)
         return out
 
-    @property
-    def split(self) -> bool:
-        """Whether the hole lies on more than one surface."""
-        return self.surfaces is not None and self.surfaces.count > 1 and bool(
-            (self.parts[[i for i in range(self.surfaces.count) if i != self.surfaces.main]] > 0.5).any())
-
     def near_contour(self) -> np.ndarray:
         """``(h, w)`` float32 in [0, 1]: how near each hole pixel is to where two surfaces meet
         inside the hole (1 on that contour, fading over ``CONTOUR_REACH`` px; 0 where the hole
@@ -308,7 +302,7 @@ class HoleSurfaces:
         return cv2.resize(named, (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
 
 
-def hole_surfaces(photo: np.ndarray, hole: np.ndarray, split_depth: float = None) -> HoleSurfaces:
+def hole_surfaces(photo: np.ndarray, hole: np.ndarray, split_depth: Optional[float] = None) -> HoleSurfaces:
     """The surfaces of ``hole`` (``(h, w)`` bool) in ``photo`` (``(h, w, 3)``) and their parts;
     none (one plain membrane, grain by tone alone) for a hole no deeper than ``split_depth``
     px (default ``SPLIT_DEPTH``)."""

@@ -88,8 +88,9 @@ def fill_tone(photo: np.ndarray, hole: np.ndarray, composite: np.ndarray, sigma:
     inside = hole[window]
     fill_low, _ = known_low_pass(composite[window].astype(np.float32), inside, sigma)
     skin_low, _ = known_low_pass(tone[window], ~inside, sigma)
-    surfaces = surfaces or HoleSurfaces(hole, None, None)
-    seam = surfaces.membrane(skin_low - fill_low, window, ESTIMATE_CYCLES)  # the ring's difference, carried across
+    difference = skin_low - fill_low  # the ring's difference, carried across
+    seam = (membrane_values(difference, inside, ESTIMATE_CYCLES) if surfaces is None
+            else surfaces.membrane(difference, window, ESTIMATE_CYCLES))
     tone[window][inside] = (fill_low + seam)[inside]
     return tone
 
@@ -112,8 +113,8 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     into the hole, where the generator, far from anything it was shown, drifts to a grey guess
     and the membrane's colour is the skin's, and for the light and shade every ``light_reach``.
     In a hole deeper than ``split_depth`` working px the membrane and the seam are stretched
-    surface by surface (``engine/surfaces.py``), and
-    each surface's grain is taken from its own pixels."""
+    surface by surface (``engine/surfaces.py``), and each surface's grain is taken from its own
+    pixels."""
     out = photo.copy()
     redone = redone | hole
     rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
@@ -122,12 +123,12 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     surfaces = hole_surfaces(working_photo, working_redone, split_depth)
     tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
-    if (structure < 1 or math.isfinite(min(structure_reach, light_reach)) or surfaces.split) and not working_redone.all():
+    share = structure * (1 - surfaces.near_contour())  # where two surfaces meet, the membrane's edge
+    if (share.min() < 1 or math.isfinite(min(structure_reach, light_reach))) and not working_redone.all():
         # The membrane meets the ring already: only the generator's share needs the seam's
         # correction, so the two are mixed after it (an all-hole region has no membrane).
         membrane = surfaces.membrane(working_photo)
-        tone_small = _mixed_tone(tone_small, membrane, working_redone, structure * (1 - surfaces.near_contour()),
-                                 structure_reach, light_reach)
+        tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
     tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
     tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
@@ -147,12 +148,11 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     return out
 
 
-def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure,
+def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure: np.ndarray,
                 colour_reach: float, light_reach: float) -> np.ndarray:
-    """``structure`` (a share, or ``(h, w)`` shares) of the generator's tone with the rest the
-    membrane's at the hole's edge;
-    inward, the generator's share of the colour halves every ``colour_reach`` px and of the
-    light and shade (the luma) every ``light_reach`` px."""
+    """``structure`` (``(h, w)`` shares) of the generator's tone with the rest the membrane's at
+    the hole's edge; inward, the generator's share of the colour halves every ``colour_reach``
+    px and of the light and shade (the luma) every ``light_reach`` px."""
     depth = cv2.distanceTransform(redone.astype(np.uint8), cv2.DIST_L2, 3)
     light_share = (structure * np.exp2(-depth / light_reach))[..., None]
     colour_share = (structure * np.exp2(-depth / colour_reach))[..., None]
