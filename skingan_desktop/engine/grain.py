@@ -90,20 +90,34 @@ def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: f
     ``engine/surfaces.py``) names the surface of each pixel, known or in the hole (-1: none):
     a tile then takes its grain from tiles wholly on its own surface, a crumpled plastic's or
     denim's texture staying out of skin. All zeros when no skin around the hole is big enough
-    to take grain from."""
-    grain = np.zeros(tone.shape, np.float32)
+    to take grain from. The same as :func:`lay_grain` over :func:`grain_sources`."""
+    holding = (origin[0], origin[0] + tone.shape[0], origin[1], origin[1] + tone.shape[1])
+    return lay_grain(grain_sources(photo, hole, sigma, holding, avoid=avoid, surfaces=surfaces), hole, tone, origin,
+                     seed=seed)
+
+
+def grain_sources(photo: np.ndarray, hole: np.ndarray, sigma: float, holding: tuple[int, int, int, int], *,
+                  avoid: Optional[np.ndarray] = None, surfaces: Optional[np.ndarray] = None) -> Optional[GrainSources]:
+    """The tiles of real skin around ``hole`` that :func:`lay_grain` takes grain from, for a
+    tone whose window of the photo is ``holding`` (top, bottom, left, right); ``None`` when the
+    hole is empty. It needs no tone: the engine finds them while it makes the tone."""
     if not hole.any():
-        return grain
+        return None
     unknown = hole if avoid is None else hole | avoid
-    tile = tile_side(sigma)
-    height, width = tone.shape[:2]
-    window, sources = _sources(photo, unknown, sigma, tile, (origin[0], origin[0] + height, origin[1], origin[1] + width),
-                               surfaces)
-    if sources.count == 0:
+    return _sources(photo, unknown, sigma, tile_side(sigma), holding, surfaces)
+
+
+def lay_grain(sources: Optional[GrainSources], hole: np.ndarray, tone: np.ndarray, origin: tuple[int, int] = (0, 0), *,
+              seed: int = 0) -> np.ndarray:
+    """The grain of :func:`native_grain` from ``sources`` (:func:`grain_sources`)."""
+    grain = np.zeros(tone.shape, np.float32)
+    if sources is None or sources.count == 0:
         return grain
+    height, width = tone.shape[:2]
+    window = sources.window
     top, left = origin[0] - window[0].start, origin[1] - window[1].start  # the tone's window in the sources'
     local_hole = hole[origin[0]:origin[0] + height, origin[1]:origin[1] + width]
-    relative = _laid_tiles(sources, (top, left), local_hole, tone, tile, np.random.default_rng(seed))
+    relative = _laid_tiles(sources, (top, left), local_hole, tone, sources.tile, np.random.default_rng(seed))
     relative *= local_hole
     _tame_outliers(relative, local_hole)
     return np.multiply(tone, relative[..., None], out=grain)
@@ -128,14 +142,15 @@ def _tame_outliers(relative: np.ndarray, hole: np.ndarray) -> None:
         relative *= min(np.sqrt(energy / tamed), MAX_RESTORE)
 
 
-class _Sources:
+class GrainSources:
     """The real skin a window offers: the relative detail of its luma (``(h, w)``, 0 where not
     known), where that detail can be trusted to judge a tile (``target_valid``), and tiles of
     ``tile`` px lying wholly on clean known skin, on a grid of a few pixels (top-left corners,
     mean tones, how unusual their grain is), with an index by cell to draw those near a place."""
 
     def __init__(self, photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int,
-                 surfaces: Optional[np.ndarray] = None) -> None:
+                 surfaces: Optional[np.ndarray], window: tuple[slice, slice]) -> None:
+        self.window = window  # where in the photo these pixels lie
         luma = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
         luma_low, spread = known_low_pass(luma, ~unknown, sigma)
         self.relative = np.where(unknown, 0.0, luma / np.maximum(luma_low, 1.0) - 1.0).astype(np.float32)
@@ -251,9 +266,9 @@ def _shrunk(image: np.ndarray, factor: int) -> np.ndarray:
 
 
 def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int, holding: tuple[int, int, int, int],
-             surfaces: Optional[np.ndarray] = None) -> tuple[tuple[slice, slice], _Sources]:
-    """The window around the hole to take grain from (and ``holding``: top, bottom, left,
-    right), grown until it holds ``MIN_SOURCES`` tiles (or is the whole photo), and its sources."""
+             surfaces: Optional[np.ndarray] = None) -> GrainSources:
+    """The sources of the window around the hole (and ``holding``: top, bottom, left, right),
+    grown until it holds ``MIN_SOURCES`` tiles (or is the whole photo)."""
     rows, cols = np.flatnonzero(unknown.any(axis=1)), np.flatnonzero(unknown.any(axis=0))
     reach = REACH_TILES * tile
     while True:
@@ -262,13 +277,14 @@ def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int, ho
         left = max(0, min(cols[0] - reach, holding[2]))
         right = min(unknown.shape[1], max(cols[-1] + 1 + reach, holding[3]))
         window = (slice(top, bottom), slice(left, right))
-        sources = _Sources(photo[window], unknown[window], sigma, tile, None if surfaces is None else surfaces[window])
+        sources = GrainSources(photo[window], unknown[window], sigma, tile, None if surfaces is None else surfaces[window],
+                           window)
         if sources.count >= MIN_SOURCES or (top, left, bottom, right) == (0, 0, *unknown.shape):
-            return window, sources
+            return sources
         reach *= 2
 
 
-def _laid_tiles(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, tone: np.ndarray, tile: int,
+def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray, tone: np.ndarray, tile: int,
                 rng: np.random.Generator) -> np.ndarray:
     """Relative grain (``(h, w)``) over ``hole`` of the tone's window, which lies at ``offset``
     in the sources' window: tiles on a grid of half a tile (its origin at random), each the
@@ -318,7 +334,7 @@ def _laid_tiles(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, to
     return relative * _energy_gain(sources, offset, hole, relative)
 
 
-def _energy_gain(sources: _Sources, offset: tuple[int, int], hole: np.ndarray, relative: np.ndarray) -> np.ndarray:
+def _energy_gain(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray, relative: np.ndarray) -> np.ndarray:
     """Per pixel of the tone's window, the gain that gives the laid grain the energy of the
     real skin nearest it: both energies are local means (over ``ENERGY_REACH`` tiles) of the
     squared detail, the skin's over its trusted pixels (lines and specks whose detail passes
@@ -355,7 +371,7 @@ def _box_sums(integral: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -
     return integral[ys + side, xs + side] - integral[ys, xs + side] - integral[ys + side, xs] + integral[ys, xs]
 
 
-def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """For each tile of the hole (top-left ``corners`` ``(n, 2)`` in the sources' window, mean
     tone ``wanted`` ``(n, 3)``), the index of the best of ``CANDIDATES`` source tiles, half
     drawn anywhere and half near it: near in tone (within a tolerance), then in place, of usual
@@ -382,7 +398,7 @@ def _best_sources(sources: _Sources, corners: np.ndarray, wanted: np.ndarray, rn
     return draws[np.arange(n), np.argmin(cost, axis=1)]
 
 
-def _add_coherence(sources: _Sources, corners: np.ndarray, draws: np.ndarray, cost: np.ndarray) -> None:
+def _add_coherence(sources: GrainSources, corners: np.ndarray, draws: np.ndarray, cost: np.ndarray) -> None:
     """Add to ``cost`` the mismatch of each candidate with the known skin its tile reaches: one
     minus the zero-mean normalised correlation of their detail (unlike a squared difference it
     does not favour merely faint grain), on a sparse grid of the tile's pixels, weighted by the

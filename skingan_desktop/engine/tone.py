@@ -28,6 +28,7 @@ the grain.
 from __future__ import annotations
 
 import math
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Optional
 
 import cv2
@@ -36,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .grain import LUMA, known_low_pass, native_grain
+from .grain import LUMA, grain_sources, known_low_pass, lay_grain
 from .membrane import ESTIMATE_CYCLES, membrane_values
 from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
@@ -122,30 +123,47 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
         return out
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     surfaces = hole_surfaces(working_photo, working_redone, split_depth)
-    tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
-    share = structure * (1 - surfaces.near_contour())  # where two surfaces meet, the membrane's edge
-    if (share.min() < 1 or math.isfinite(min(structure_reach, light_reach))) and not working_redone.all():
-        # The membrane meets the ring already: only the generator's share needs the seam's
-        # correction, so the two are mixed after it (an all-hole region has no membrane).
-        membrane = surfaces.membrane(working_photo)
-        tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
-    tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
-    tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
-    detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
-    # Each surface's grain from its own pixels: a background's texture (crumpled plastic,
-    # denim) laid into skin prints as cracks.
-    grain = native_grain(photo, hole, tone, sigma, seed=seed, avoid=redone, origin=(top, left),
-                         surfaces=surfaces.surface_map(photo.shape[:2])) if strength else None
-    tone *= (1 + detail)[..., None]
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        # The grain is made on the other core while the tone is: first the skin it is taken from
+        # (it needs no tone), then, once the tone is made, the grain laid over it while the
+        # edge's own detail is carried in. Each surface's grain comes from its own pixels: a
+        # background's texture (crumpled plastic, denim) laid into skin prints as cracks.
+        sources = helper.submit(grain_sources, photo, hole, sigma, (top, bottom, left, right), avoid=redone,
+                                surfaces=surfaces.surface_map(photo.shape[:2])) if strength else None
+        tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
+        share = structure * (1 - surfaces.near_contour())  # where two surfaces meet, the membrane's edge
+        if (share.min() < 1 or math.isfinite(min(structure_reach, light_reach))) and not working_redone.all():
+            # The membrane meets the ring already: only the generator's share needs the seam's
+            # correction, so the two are mixed after it (an all-hole region has no membrane).
+            membrane = surfaces.membrane(working_photo)
+            tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
+        tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
+        tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
+        grain = helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed) if sources is not None else None
+        detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
+        if grain is not None:
+            grain = grain.result()  # before the tone it reads is changed below
+    # In place: on a 26 MP photo each of these arrays is a few hundred MB.
+    detail += 1
+    tone *= detail[..., None]
     if grain is not None:
-        tone += grain * (strength * np.clip(depth / GRAIN_RAMP, 0, 1))[..., None]
+        ramp = np.clip(np.divide(depth, GRAIN_RAMP), 0, 1)  # 0 at the edge, full GRAIN_RAMP px in
+        ramp *= strength
+        grain *= ramp[..., None]
+        tone += grain
     step = max(1, int(np.sqrt(redone.size / ACHROMATIC_SAMPLE)))  # a million pixels tell as well as all
     if is_achromatic(photo[::step, ::step][~redone[::step, ::step]]):  # black and white: a tint would show
         tone[:] = (tone @ LUMA)[..., None]
     inside = hole[top:bottom, left:right]
-    np.copyto(out[top:bottom, left:right], np.clip(np.round(tone), 0, 255).astype(np.uint8), where=inside[..., None])
+    np.clip(np.round(tone, out=tone), 0, 255, out=tone)
+    np.copyto(out[top:bottom, left:right], tone.astype(np.uint8), where=inside[..., None])
     return out
+
+
+def _grain_when_found(sources: Future, hole: np.ndarray, tone: np.ndarray, origin: tuple[int, int],
+                      seed: int) -> np.ndarray:
+    return lay_grain(sources.result(), hole, tone, origin, seed=seed)
 
 
 def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray, structure: np.ndarray,

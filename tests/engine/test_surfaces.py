@@ -91,11 +91,11 @@ def test_the_grain_is_told_which_surface_each_pixel_is_on(monkeypatch) -> None:
     hole = big(_box((200, 220)))
     seen = {}
 
-    def grain_seen(photo_given, hole_given, tone, sigma, **options):
+    def sources_seen(photo_given, hole_given, sigma, holding, **options):
         seen["surfaces"] = options["surfaces"]
-        return real_grain(photo_given, hole_given, tone, sigma, **options)
-    real_grain = tone_module.native_grain
-    monkeypatch.setattr(tone_module, "native_grain", grain_seen)
+        return real_sources(photo_given, hole_given, sigma, holding, **options)
+    real_sources = tone_module.grain_sources
+    monkeypatch.setattr(tone_module, "grain_sources", sources_seen)
     small = cv2.resize(photo, (220, 200), interpolation=cv2.INTER_AREA)
     small_hole = _box((200, 220))
 
