@@ -126,8 +126,9 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
     with ThreadPoolExecutor(max_workers=1) as helper:
         # The grain is made on the other core while the tone is: first the skin it is taken from
-        # (it needs no tone), then, once the tone is made, the grain laid over it while the
-        # edge's own detail is carried in. Each surface's grain comes from its own pixels: a
+        # (it needs no tone), then, once the tone is enlarged, the grain laid (it needs the tone
+        # only to choose sources of a like tone) while the tone is joined to the skin and the
+        # edge's own detail carried in. Each surface's grain comes from its own pixels: a
         # background's texture (crumpled plastic, denim) laid into skin prints as cracks.
         sources = helper.submit(grain_sources, photo, hole, sigma, (top, bottom, left, right), avoid=redone,
                                 surfaces=surfaces.surface_map(photo.shape[:2])) if strength else None
@@ -139,19 +140,19 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
             membrane = surfaces.membrane(working_photo)
             tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
         tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
-        tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
         grain = helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed) if sources is not None else None
+        tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
         detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
+        # The tone times (1 + the edge's detail + the grain), in place: on a 26 MP photo each
+        # of these arrays is a few hundred MB.
         if grain is not None:
-            grain = grain.result()  # before the tone it reads is changed below
-    # In place: on a 26 MP photo each of these arrays is a few hundred MB.
+            ramp = np.clip(np.divide(depth, GRAIN_RAMP), 0, 1)  # 0 at the edge, full GRAIN_RAMP px in
+            ramp *= strength
+            relative = grain.result()
+            relative *= ramp
+            detail += relative
     detail += 1
     tone *= detail[..., None]
-    if grain is not None:
-        ramp = np.clip(np.divide(depth, GRAIN_RAMP), 0, 1)  # 0 at the edge, full GRAIN_RAMP px in
-        ramp *= strength
-        grain *= ramp[..., None]
-        tone += grain
     step = max(1, int(np.sqrt(redone.size / ACHROMATIC_SAMPLE)))  # a million pixels tell as well as all
     if is_achromatic(photo[::step, ::step][~redone[::step, ::step]]):  # black and white: a tint would show
         tone[:] = (tone @ LUMA)[..., None]
