@@ -41,6 +41,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--light-reach", type=float, action="append", dest="light_reaches", default=[],
                         help="also ours with the generator's share of light and shade halving over this many "
                              "working px (repeatable)")
+    parser.add_argument("--texture-strength", type=float, action="append", dest="strengths", default=[],
+                        help="also ours with this texture strength (repeatable)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -53,6 +55,9 @@ def main(argv: list[str]) -> int:
         methods[f"ours, reach {reach:g}"] = engine_fill(generator, InpaintSettings(refine=False, structure_reach=reach))
     for reach in args.light_reaches:
         methods[f"ours, light reach {reach:g}"] = engine_fill(generator, InpaintSettings(refine=False, light_reach=reach))
+    for strength in args.strengths:
+        methods[f"ours, texture {strength:.0%}"] = engine_fill(generator, InpaintSettings(refine=False,
+                                                                                          texture_strength=strength))
     peers, missing = peer_fills()
     if "PatchMatch, patch 3" in peers:
         methods["PatchMatch"] = peers["PatchMatch, patch 3"]

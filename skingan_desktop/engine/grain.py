@@ -14,6 +14,14 @@ half under a raised-cosine window and are summed with weights normalised by the 
 squares, which keeps the grain's strength where tiles mix (a plain average of two unrelated
 textures halves their contrast).
 
+Only the skin the hole lies on gives grain: source tiles are pieces of skin's texture, dense,
+with no direction, and no tile stands out of the others. A tile of straw, floor, hair or a
+blurred patch with the odd JPEG speck, each of the skin's tone, laid among skin's prints as a
+glyph (seen on whole tattoos: a forearm on straw, a back beside plastic wrap). So what lies
+beyond a limb's edge is told from the skin by its shapes at the tile's scale (skin has only
+shading there) and by not being joined to the hole through smooth skin; and each tile is laid
+with the energy of that skin's grain around it (raised by ``MAX_TILE_GAIN`` at most).
+
 Everything is sized to the tile, so the cost follows the hole's area in tiles, not in pixels:
 on a 24 MP photo the tiles are some 60 px wide, and sources are looked for on a coarser grid.
 """
@@ -34,15 +42,19 @@ MIN_SOURCES = 64
 TONE_TOLERANCE = 6.0    # 8-bit levels of tone within which source tiles count as alike
 DISTANCE_WEIGHT = 0.25  # cost of a source a reach away, in squared tone units (8-bit levels / 8)
 COHERENCE_WEIGHT = 1.0  # cost of a source uncorrelated with the skin a tile reaches (per share reached)
-SURFACE_WEIGHT = 4.0    # cost of a source on another surface than its tile's (16 levels of tone off)
+SURFACE_WEIGHT = 4.0    # cost of a source on another surface than its tile's (16 levels of tone off), or
+                        # not on the skin the hole lies on
 ODDNESS_WEIGHT = 0.5    # cost of a source whose grain energy is e times the usual
+SHAPE_WEIGHT = 1.0      # cost of a source with e times the usual shapes at its tile's scale (one-sided)
+USUAL_REACH = 2.0       # tiles: the usual grain and shapes are those of the sources this near the hole
 MIN_SEEN = 16           # known pixels a tile must reach for its correlation to count
 MAX_DIP = 0.15          # a source tile's darkest pixel may be this much darker than its surroundings,
-ENERGY_REACH = 2.0      # tiles over which the grain's energy is matched to the skin nearest it
-GAIN_LIMITS = (0.5, 2.0)
 DIP_RATIO = 2.5         # ... or this many times the usual tile's dip, where the skin's grain is coarse
 MAX_COHERENCE = 0.7     # a source tile's detail may be this oriented (0: no direction, 1: one line)
 MAX_UNEVENNESS = 8.0    # ... and its quadrants' grain energies may differ this many times
+MAX_KURTOSIS = 8.0      # ... and its detail be this peaked (a Gaussian grain's kurtosis is 3)
+ENERGY_REACH = 2.0      # tiles over which the skin's grain energy around a place is taken
+MAX_TILE_GAIN = 2.0     # a faint source tile is raised to that energy by this gain at most
 OUTLIER_KNEE = 2.5      # laid grain beyond this many robust deviations is softened ...
 OUTLIER_CEILING = 4.0   # ... and never exceeds this many
 MAX_RESTORE = 1.5       # the energy the softening took is given back to the rest, by this gain at most
@@ -175,6 +187,7 @@ class GrainSources:
         self.corners = np.zeros((0, 2), int)
         self.tones = np.zeros((0, 3), np.float32)
         self.oddness = np.zeros(0, np.float32)
+        self.detached = np.zeros(0, bool)  # tiles not on the skin the hole lies on
         self.surfaces = surfaces
         self.surface = np.zeros(0, np.int8)  # each source tile's surface, -1 where it holds more than one
         if height >= tile and width >= tile:
@@ -198,18 +211,50 @@ class GrainSources:
         if len(self.corners):
             self.corners = self.corners[_textural(self.relative, self.corners, tile)]
         if len(self.corners):
-            shrink = max(1, tile // 4)
-            means = _shrunk(photo, shrink).astype(np.float32)
-            energies = _shrunk(self.relative**2, shrink)
-            at = np.minimum((self.corners + tile // 2) // shrink, np.array(means.shape[:2]) - 1)
-            self.tones = means[at[:, 0], at[:, 1]].astype(np.float32)
-            energy = energies[at[:, 0], at[:, 1]]
-            # How far a tile's grain is from the usual: edges, hairs and shadow lines are no grain.
-            self.oddness = (np.log(np.maximum(energy, 1e-8) / max(float(np.median(energy)), 1e-8)) ** 2
-                            ).astype(np.float32)
-            if surfaces is not None:
-                self.surface = _whole_surface(surfaces, self.corners, tile)
+            self._judge(photo, unknown, tile, surfaces)
             self._index_cells(height, width)
+
+    def _judge(self, photo: np.ndarray, unknown: np.ndarray, tile: int, surfaces: Optional[np.ndarray]) -> None:
+        """Each source tile's tone, how odd its grain is, whether it lies on the skin the hole
+        lies on, its surface; and the energy of that skin's grain around each place. Worked
+        out on the window shrunk to a quarter tile a pixel."""
+        shrink = self.energy_shrink = max(1, tile // 4)
+        means = _shrunk(photo, shrink).astype(np.float32)
+        at = np.minimum((self.corners + tile // 2) // shrink, np.array(means.shape[:2]) - 1)
+        self.tones = means[at[:, 0], at[:, 1]].astype(np.float32)
+        squares = np.square(self.relative)
+        energy = _shrunk(squares, shrink)[at[:, 0], at[:, 1]]
+        # How far a tile's grain is from the usual: edges, hairs and shadow lines are no grain.
+        # The usual grain is the skin's right around the hole: where a thin limb lies on straw
+        # or a tiled floor, most tiles of the window are background.
+        free = cv2.resize((~unknown).astype(np.uint8), means.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+        near = cv2.distanceTransform(free, cv2.DIST_L2, 3)[at[:, 0], at[:, 1]] * shrink <= USUAL_REACH * tile
+        if near.sum() < MIN_SOURCES // 4:
+            near[:] = True
+
+        def usual(values: np.ndarray) -> float:
+            return max(float(np.median(values[near])), 1e-10)
+
+        self.oddness = (np.log(np.maximum(energy, 1e-10) / usual(energy)) ** 2).astype(np.float32)
+        # Skin is smooth between its grain and the tile's size; straw, a tiled floor, fabric
+        # and hair are not, and their pieces laid into a fill print as glyphs.
+        shape_map = _shape_energy(means, free > 0)
+        shapes = shape_map[at[:, 0], at[:, 1]]
+        usual_shapes = usual(shapes)
+        self.oddness += SHAPE_WEIGHT * np.maximum(np.log(np.maximum(shapes, 1e-10) / usual_shapes), 0) ** 2
+        skin = _holes_skin(shape_map < usual_shapes * math.e, free == 0)
+        self.detached = ~skin[at[:, 0], at[:, 1]]
+        if self.detached.mean() > 1 - (MIN_SOURCES / 4) / len(self.detached):  # too little of it: no judgement
+            self.detached[:] = False
+            skin[:] = True
+        if surfaces is not None:
+            self.surface = _whole_surface(surfaces, self.corners, tile)
+        # The energy of that skin's grain around each place, which each tile is laid with.
+        squares[~self.target_valid] = 0
+        weight = _shrunk(self.target_valid.astype(np.float32), shrink) * skin
+        total = _shrunk(squares, shrink)
+        self.skin_energy, self.skin_reach = known_low_pass(total / np.maximum(weight, 1e-6), weight > 0,
+                                                           ENERGY_REACH * tile / shrink)
 
     @property
     def count(self) -> int:
@@ -235,6 +280,27 @@ class GrainSources:
         return np.where(count > 0, self.order[np.minimum(pick, self.count - 1)], fallback)
 
 
+def _holes_skin(smooth: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The ``smooth`` pixels joined to ``hole`` through smooth pixels: the skin the hole lies
+    on, a limb's edge (a shape) parting it from what lies beyond."""
+    _, labels = cv2.connectedComponents(smooth.astype(np.uint8), connectivity=4)
+    touching = cv2.dilate(hole.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    joined = np.zeros(labels.max() + 1, bool)
+    joined[np.unique(labels[touching & smooth])] = True
+    joined[0] = False  # the shapes' own label
+    return joined[labels]
+
+
+def _shape_energy(means: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """The relative energy of the luma's detail between a pixel and five of ``means`` (the
+    window's colours shrunk to a quarter tile a pixel), over its ``known`` pixels: the shapes
+    at a tile's scale, where skin has only shading."""
+    luma = means @ LUMA
+    low, _ = known_low_pass(luma, known, 2.0)
+    detail = np.where(known, luma / np.maximum(low, 1.0) - 1, 0).astype(np.float32)
+    return cv2.boxFilter(detail * detail, -1, (5, 5), normalize=True, borderType=cv2.BORDER_REFLECT)
+
+
 def _whole_surface(surfaces: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
     """``(n,)`` int8: the surface that the whole ``tile``-px tile at each of ``corners`` lies on, -1 for none."""
     found = np.full(len(corners), -1, np.int8)
@@ -254,17 +320,25 @@ def _textural(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarra
     across a 68 px tile is one across a 34 px tile of the shrunk detail), which spares a second
     of sums and most of a gigabyte on a 26 MP photo."""
     factor = max(1, round(tile / (2 * MIN_TILE)))
-    energy = _box_means(_shrunk(relative * relative, factor), tile // (2 * factor))
+    squared = relative * relative
+    side, half = tile // factor, tile // (2 * factor)
+    ys = np.minimum(corners[:, 0] // factor, squared.shape[0] // factor - side)
+    xs = np.minimum(corners[:, 1] // factor, squared.shape[1] // factor - side)
+    # Skin's grain is dense; a tile whose energy lies in a few specks (a flat, blurred patch
+    # with the odd JPEG artefact, amplified to the skin's energy) prints as glyphs.
+    fourth = _box_means(_shrunk(squared * squared, factor), side)[ys, xs]
+    squared = _shrunk(squared, factor)
+    energy = _box_means(squared, half)
+    kurtosis = fourth / np.maximum(_box_means(squared, side)[ys, xs] ** 2, 1e-20)
+    del squared
     detail = _shrunk(relative, factor)
     gx = cv2.Sobel(detail, cv2.CV_32F, 1, 0)
     gy = cv2.Sobel(detail, cv2.CV_32F, 0, 1)
-    side, half = tile // factor, tile // (2 * factor)
-    ys, xs = np.minimum(corners[:, 0] // factor, len(detail) - side), np.minimum(corners[:, 1] // factor, detail.shape[1] - side)
     jxx, jyy, jxy = (_box_means(values, side)[ys, xs] for values in (gx * gx, gy * gy, gx * gy))
     coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / np.maximum(jxx + jyy, 1e-12)
     quadrants = np.stack([energy[ys + dy, xs + dx] for dy in (0, half) for dx in (0, half)], -1)
     unevenness = quadrants.max(-1) / np.maximum(quadrants.min(-1), 1e-12)
-    return (coherence <= MAX_COHERENCE) & (unevenness <= MAX_UNEVENNESS)
+    return (coherence <= MAX_COHERENCE) & (unevenness <= MAX_UNEVENNESS) & (kurtosis <= MAX_KURTOSIS)
 
 
 def _block_min(image: np.ndarray, factor: int) -> np.ndarray:
@@ -297,8 +371,8 @@ def _sources(photo: np.ndarray, unknown: np.ndarray, sigma: float, tile: int, ho
         left = max(0, min(cols[0] - reach, holding[2]))
         right = min(unknown.shape[1], max(cols[-1] + 1 + reach, holding[3]))
         window = (slice(top, bottom), slice(left, right))
-        sources = GrainSources(photo[window], unknown[window], sigma, tile, None if surfaces is None else surfaces[window],
-                           window)
+        sources = GrainSources(photo[window], unknown[window], sigma, tile,
+                               None if surfaces is None else surfaces[window], window)
         if sources.count >= MIN_SOURCES or (top, left, bottom, right) == (0, 0, *unknown.shape):
             return sources
         reach *= 2
@@ -326,6 +400,7 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
     to_sources = np.array(offset) - pad  # canvas coordinates -> the sources' window
 
     summed = np.zeros(canvas_shape, np.float32)
+    layers = []
     for shift_y in (0, half):
         for shift_x in (0, half):
             ys = origin_y + shift_y + tile * np.arange(count_y)
@@ -340,12 +415,23 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
             centre_y = np.clip(corners[:, 0] + half - pad, 0, height - 1)
             centre_x = np.clip(corners[:, 1] + half - pad, 0, width - 1)
             chosen = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
-            picked = _gather(sources.relative, sources.corners[chosen], tile)
-            picked -= picked.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
-            # The layer's block of the canvas seen as (tile row, tile column, y, x): the needed
-            # tiles are added in place, the others never touched.
-            block = summed[ys[0]:ys[0] + len(ys) * tile, xs[0]:xs[0] + len(xs) * tile]
-            block.reshape(len(ys), tile, len(xs), tile).transpose(0, 2, 1, 3)[needed] += picked * weights
+            layers.append((ys, xs, needed, corners + to_sources, sources.corners[chosen]))
+    # Each tile laid with the energy of the skin's grain around it, and no stronger than the
+    # usual source tile can be raised to: a tile that stands out of the others prints as a glyph
+    # (a flat, blurred skin's sources with the odd speckled one among them). The tiles are
+    # gathered twice, to measure and to lay, rather than all held at once.
+    energies = [_tile_energies(sources.relative, picked, tile) for *_, picked in layers]
+    usual = float(np.median(np.concatenate(energies))) if layers else 0.0
+    for (ys, xs, needed, places, picked), energy in zip(layers, energies):
+        wanted = np.minimum(_skin_energy_at(sources, places, usual), usual * MAX_TILE_GAIN**2)
+        gains = np.minimum(np.sqrt(wanted / np.maximum(energy, 1e-12)), MAX_TILE_GAIN)
+        tiles = _gather(sources.relative, picked, tile)
+        tiles -= tiles.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
+        tiles *= gains.astype(np.float32)[:, None, None]
+        # The layer's block of the canvas seen as (tile row, tile column, y, x): the needed
+        # tiles are added in place, the others never touched.
+        block = summed[ys[0]:ys[0] + len(ys) * tile, xs[0]:xs[0] + len(xs) * tile]
+        block.reshape(len(ys), tile, len(xs), tile).transpose(0, 2, 1, 3)[needed] += tiles * weights
     # Every pixel of the hole lies in one tile of each layer, all four laid: the sum of the
     # squared weights there is the same product of two periodic rows for every hole.
     def squared_weights(count: int, origin: int) -> np.ndarray:
@@ -356,33 +442,26 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
     cols_norm = 1 / np.sqrt(squared_weights(canvas_shape[1], origin_x)[pad:pad + width])
     relative = summed[pad:pad + height, pad:pad + width] * rows_norm.astype(np.float32)[:, None]
     relative *= cols_norm.astype(np.float32)[None, :]
-    return relative * _energy_gain(sources, offset, hole, relative)
+    return relative
 
 
-def _energy_gain(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray, relative: np.ndarray) -> np.ndarray:
-    """Per pixel of the tone's window, the gain that gives the laid grain the energy of the
-    real skin nearest it: both energies are local means (over ``ENERGY_REACH`` tiles) of the
-    squared detail, the skin's over its trusted pixels (lines and specks whose detail passes
-    ``MAX_DIP`` either way left out), carried into the hole; the gain is kept within ``GAIN_LIMITS``."""
-    tile = sources.tile
-    top, left = offset
-    height, width = hole.shape
-    detail = sources.relative[top:top + height, left:left + width]
-    trusted = sources.target_valid[top:top + height, left:left + width] & (np.abs(detail) < MAX_DIP)
-    # Energies vary over tiles, not pixels: worked out on the window shrunk by half a tile.
-    shrink = max(1, tile // 2)
+def _skin_energy_at(sources: GrainSources, corners: np.ndarray, usual: float) -> np.ndarray:
+    """The skin's grain energy around tiles at ``corners`` (``(n, 2)``, the sources' window),
+    ``usual`` where no skin is near."""
+    shrink = sources.energy_shrink
+    centres = (corners + sources.tile // 2) // shrink
+    ys = np.clip(centres[:, 0], 0, sources.skin_energy.shape[0] - 1)
+    xs = np.clip(centres[:, 1], 0, sources.skin_energy.shape[1] - 1)
+    return np.where(sources.skin_reach[ys, xs] > 1e-3, sources.skin_energy[ys, xs], usual)
 
-    def local_mean(values: np.ndarray, where: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weight = _shrunk(where.astype(np.float32), shrink)
-        values[~where] = 0
-        total = _shrunk(values, shrink)
-        return known_low_pass(total / np.maximum(weight, 1e-6), weight > 0, ENERGY_REACH * tile / shrink)
 
-    skin_energy, reach = local_mean(np.square(detail), trusted)
-    grain_energy, _ = local_mean(np.square(relative), hole)
-    gain = np.sqrt(np.maximum(skin_energy, 1e-10) / np.maximum(grain_energy, 1e-10))
-    gain = np.clip(np.where(reach > 1e-3, gain, 1.0), *GAIN_LIMITS).astype(np.float32)  # no skin near: as laid
-    return cv2.resize(gain, (width, height), interpolation=cv2.INTER_LINEAR) if shrink > 1 else gain
+def _tile_energies(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
+    """The energy (variance) of the ``tile``-px tiles of ``relative`` at ``corners``, in chunks."""
+    out = np.empty(len(corners), np.float32)
+    for start in range(0, len(corners), 4096):
+        tiles = _gather(relative, corners[start:start + 4096], tile)
+        out[start:start + 4096] = tiles.var(axis=(1, 2))
+    return out
 
 
 def _box_means(values: np.ndarray, side: int) -> np.ndarray:
@@ -414,7 +493,7 @@ def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray
     cost = (np.maximum(off - TONE_TOLERANCE, 0) / 8) ** 2
     reach = REACH_TILES * tile
     cost += (((sources.corners[draws] - corners[:, None, :]) / reach) ** 2).sum(-1) * DISTANCE_WEIGHT
-    cost += ODDNESS_WEIGHT * sources.oddness[draws]
+    cost += ODDNESS_WEIGHT * sources.oddness[draws] + SURFACE_WEIGHT * sources.detached[draws]
     if sources.surfaces is not None:
         height, width = sources.surfaces.shape
         centres = corners + tile // 2

@@ -140,7 +140,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
             membrane = surfaces.membrane(working_photo)
             tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
         tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
-        grain = helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed) if sources is not None else None
+        grain = None if sources is None else helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed)
         tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
         detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
         # The tone times (1 + the edge's detail + the grain), in place: on a 26 MP photo each
