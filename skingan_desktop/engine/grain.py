@@ -86,7 +86,10 @@ def known_low_pass(image: np.ndarray, known: np.ndarray, sigma: float) -> tuple[
     1 = all of it)."""
     weight = known.astype(np.float32)
     spread = gaussian_low_pass(weight, sigma)
-    weighted = image * (weight if image.ndim == 2 else weight[..., None])
+    if image.ndim == 2:
+        weighted = np.multiply(image, weight, out=weight)  # the weight is spent: its memory serves
+    else:
+        weighted = image * weight[..., None]
     del weight
     low = gaussian_low_pass(weighted, sigma)
     del weighted
@@ -250,8 +253,9 @@ class GrainSources:
         if surfaces is not None:
             self.surface = _whole_surface(surfaces, self.corners, tile)
         # The energy of that skin's grain around each place, which each tile is laid with.
-        squares[~self.target_valid] = 0
-        weight = _shrunk(self.target_valid.astype(np.float32), shrink) * skin
+        squares *= self.target_valid
+        # (as bytes: a float copy of the window would be 100 MB on a 26 MP photo)
+        weight = _shrunk(self.target_valid.view(np.uint8) * np.uint8(255), shrink) * (skin / 255)
         total = _shrunk(squares, shrink)
         self.skin_energy, self.skin_reach = known_low_pass(total / np.maximum(weight, 1e-6), weight > 0,
                                                            ENERGY_REACH * tile / shrink)
