@@ -191,6 +191,7 @@ class GrainSources:
         self.tones = np.zeros((0, 3), np.float32)
         self.oddness = np.zeros(0, np.float32)
         self.detached = np.zeros(0, bool)  # tiles not on the skin the hole lies on
+        self.tile_energy = np.zeros(0, np.float32)  # the mean square of each tile's detail
         self.surfaces = surfaces
         self.surface = np.zeros(0, np.int8)  # each source tile's surface, -1 where it holds more than one
         if height >= tile and width >= tile:
@@ -226,7 +227,11 @@ class GrainSources:
         at = np.minimum((self.corners + tile // 2) // shrink, np.array(means.shape[:2]) - 1)
         self.tones = means[at[:, 0], at[:, 1]].astype(np.float32)
         squares = np.square(self.relative)
-        energy = _shrunk(squares, shrink)[at[:, 0], at[:, 1]]
+        shrunk_squares = _shrunk(squares, shrink)
+        energy = shrunk_squares[at[:, 0], at[:, 1]]
+        # Each tile's whole energy, which it is laid with in proportion.
+        corner = np.minimum(self.corners // shrink, np.array(means.shape[:2]) - 1)
+        self.tile_energy = _box_means(shrunk_squares, max(1, tile // shrink))[corner[:, 0], corner[:, 1]]
         # How far a tile's grain is from the usual: edges, hairs and shadow lines are no grain.
         # The usual grain is the skin's right around the hole: where a thin limb lies on straw
         # or a tiled floor, most tiles of the window are background.
@@ -419,17 +424,15 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
             centre_y = np.clip(corners[:, 0] + half - pad, 0, height - 1)
             centre_x = np.clip(corners[:, 1] + half - pad, 0, width - 1)
             chosen = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
-            layers.append((ys, xs, needed, corners + to_sources, sources.corners[chosen]))
+            layers.append((ys, xs, needed, corners + to_sources, chosen))
     # Each tile laid with the energy of the skin's grain around it, and no stronger than the
     # usual source tile can be raised to: a tile that stands out of the others prints as a glyph
-    # (a flat, blurred skin's sources with the odd speckled one among them). The tiles are
-    # gathered twice, to measure and to lay, rather than all held at once.
-    energies = [_tile_energies(sources.relative, picked, tile) for *_, picked in layers]
-    usual = float(np.median(np.concatenate(energies))) if layers else 0.0
-    for (ys, xs, needed, places, picked), energy in zip(layers, energies):
+    # (a flat, blurred skin's sources with the odd speckled one among them).
+    usual = float(np.median(np.concatenate([sources.tile_energy[chosen] for *_, chosen in layers]))) if layers else 0.0
+    for ys, xs, needed, places, chosen in layers:
         wanted = np.minimum(_skin_energy_at(sources, places, usual), usual * MAX_TILE_GAIN**2)
-        gains = np.minimum(np.sqrt(wanted / np.maximum(energy, 1e-12)), MAX_TILE_GAIN)
-        tiles = _gather(sources.relative, picked, tile)
+        gains = np.minimum(np.sqrt(wanted / np.maximum(sources.tile_energy[chosen], 1e-12)), MAX_TILE_GAIN)
+        tiles = _gather(sources.relative, sources.corners[chosen], tile)
         tiles -= tiles.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
         tiles *= gains.astype(np.float32)[:, None, None]
         # The layer's block of the canvas seen as (tile row, tile column, y, x): the needed
@@ -457,15 +460,6 @@ def _skin_energy_at(sources: GrainSources, corners: np.ndarray, usual: float) ->
     ys = np.clip(centres[:, 0], 0, sources.skin_energy.shape[0] - 1)
     xs = np.clip(centres[:, 1], 0, sources.skin_energy.shape[1] - 1)
     return np.where(sources.skin_reach[ys, xs] > 1e-3, sources.skin_energy[ys, xs], usual)
-
-
-def _tile_energies(relative: np.ndarray, corners: np.ndarray, tile: int) -> np.ndarray:
-    """The energy (variance) of the ``tile``-px tiles of ``relative`` at ``corners``, in chunks."""
-    out = np.empty(len(corners), np.float32)
-    for start in range(0, len(corners), 4096):
-        tiles = _gather(relative, corners[start:start + 4096], tile)
-        out[start:start + 4096] = tiles.var(axis=(1, 2))
-    return out
 
 
 def _box_means(values: np.ndarray, side: int) -> np.ndarray:
