@@ -98,6 +98,18 @@ def known_low_pass(image: np.ndarray, known: np.ndarray, sigma: float) -> tuple[
     return low, spread
 
 
+def relative_detail(luma: np.ndarray, known: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The detail of ``luma`` (``(H, W)`` float32, spent: the result is made in its memory)
+    finer than a Gaussian of ``sigma`` px, relative to its low pass over the ``known`` pixels
+    (``luma / low - 1``, 0 where not known), and the low pass's known share (``known_low_pass``)."""
+    low, spread = known_low_pass(luma, known, sigma)
+    relative = np.divide(luma, np.maximum(low, 1.0, out=low), out=luma)
+    del low
+    relative -= 1.0
+    relative[~known] = 0.0
+    return relative, spread
+
+
 def native_grain(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, sigma: float, *, seed: int = 0,
                  avoid: Optional[np.ndarray] = None, origin: tuple[int, int] = (0, 0),
                  surfaces: Optional[np.ndarray] = None) -> np.ndarray:
@@ -177,12 +189,7 @@ class GrainSources:
         # In place where it can be: the window is most of a 26 MP photo, 100 MB an array, and
         # memory first touched costs more than the sums made in it.
         luma = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
-        low, spread = known_low_pass(luma, ~unknown, sigma)
-        np.divide(luma, np.maximum(low, 1.0, out=low), out=luma)
-        del low
-        luma -= 1.0
-        luma[unknown] = 0.0
-        self.relative = luma
+        self.relative, spread = relative_detail(luma, ~unknown, sigma)
         self.target_valid = (spread > 0.3) & ~unknown
         clean = (spread > 0.98) & ~unknown
         height, width = unknown.shape
@@ -226,8 +233,11 @@ class GrainSources:
         means = _shrunk(photo, shrink).astype(np.float32)
         at = np.minimum((self.corners + tile // 2) // shrink, np.array(means.shape[:2]) - 1)
         self.tones = means[at[:, 0], at[:, 1]].astype(np.float32)
+        # The squared detail of the pixels to be trusted (source tiles lie wholly on them).
         squares = np.square(self.relative)
+        squares *= self.target_valid
         shrunk_squares = _shrunk(squares, shrink)
+        del squares
         energy = shrunk_squares[at[:, 0], at[:, 1]]
         # Each tile's whole energy, which it is laid with in proportion.
         corner = np.minimum(self.corners // shrink, np.array(means.shape[:2]) - 1)
@@ -258,11 +268,9 @@ class GrainSources:
         if surfaces is not None:
             self.surface = _whole_surface(surfaces, self.corners, tile)
         # The energy of that skin's grain around each place, which each tile is laid with.
-        squares *= self.target_valid
         # (as bytes: a float copy of the window would be 100 MB on a 26 MP photo)
         weight = _shrunk(self.target_valid.view(np.uint8) * np.uint8(255), shrink) * (skin / 255)
-        total = _shrunk(squares, shrink)
-        self.skin_energy, self.skin_reach = known_low_pass(total / np.maximum(weight, 1e-6), weight > 0,
+        self.skin_energy, self.skin_reach = known_low_pass(shrunk_squares / np.maximum(weight, 1e-6), weight > 0,
                                                            ENERGY_REACH * tile / shrink)
 
     @property
@@ -304,9 +312,7 @@ def _shape_energy(means: np.ndarray, known: np.ndarray) -> np.ndarray:
     """The relative energy of the luma's detail between a pixel and five of ``means`` (the
     window's colours shrunk to a quarter tile a pixel), over its ``known`` pixels: the shapes
     at a tile's scale, where skin has only shading."""
-    luma = means @ LUMA
-    low, _ = known_low_pass(luma, known, 2.0)
-    detail = np.where(known, luma / np.maximum(low, 1.0) - 1, 0).astype(np.float32)
+    detail, _ = relative_detail(means @ LUMA, known, 2.0)
     return cv2.boxFilter(detail * detail, -1, (5, 5), normalize=True, borderType=cv2.BORDER_REFLECT)
 
 

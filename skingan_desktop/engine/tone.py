@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .grain import LUMA, grain_sources, known_low_pass, lay_grain
+from .grain import LUMA, grain_sources, known_low_pass, lay_grain, relative_detail
 from .membrane import ESTIMATE_CYCLES, membrane_values
 from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
@@ -224,9 +224,7 @@ def edge_detail(photo: np.ndarray, redone: np.ndarray, box: tuple[int, int, int,
             known = ~unknown[around]
             if not known.any():
                 continue
-            luma = photo[window][around].astype(np.float32) @ LUMA
-            low, _ = known_low_pass(luma, known, sigma)
-            relative = np.where(known, luma / np.maximum(low, 1.0) - 1, 0).astype(np.float32)
+            relative, _ = relative_detail(photo[window][around].astype(np.float32) @ LUMA, known, sigma)
             solved = membrane_values(relative, reach[around], cycles=1)
             carried[y:y + tile, x:x + tile] = np.where(reach[around], solved, 0)[here]
     return carried[inner], depth[inner]
