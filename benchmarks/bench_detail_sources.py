@@ -2,12 +2,12 @@
 
     python benchmarks/bench_detail_sources.py --data ../shared/data/tattoo-photos
 
-The engine's fill is its tone (coarser than a 1.5 px Gaussian at the working size) times one
-plus the photo's grain (``engine/tone.py``, ``engine/grain.py``). Here the same tone is given
-the detail finer than 1.5 px of other fills, on ``bench_fill.py``'s cases, one table:
-PatchMatch's (PyPatchMatch, the bench extra) and our patch synthesis prototype's
-(``patch_detail_prototype.py``), each at full and at 0.8 of its energy; the engine as it is and
-at 130 % texture strength (its own grain raised to a like energy) are the reference.
+The engine's fill is its tone (coarser than a 1.5 px Gaussian at the working size) with the
+photo's detail over it (``engine/tone.py``): copied patch by patch along the hole's edge
+(``engine/patch_detail.py``) and the tile grain deeper (``engine/grain.py``). Here, on
+``bench_fill.py``'s cases, one table: the engine as it is; with the tile grain everywhere (the
+engine before session 17); at 130 % texture strength; and its tone given the detail finer than
+1.5 px of PyPatchMatch's fill instead (the bench extra), at full and at 0.8 of its energy.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-from patch_detail_prototype import patch_detail
 
+import skingan_desktop.engine.tone as tone_module
 from skingan_desktop.engine.runner import InpaintSettings
 from skingan_desktop.model import load_generator
 from skingan_desktop.resources import embedded_model_path
@@ -57,19 +57,27 @@ class SharedFills:
         return self.made[name]
 
 
-def with_detail(shared: SharedFills, source: str, gain: float) -> Fill:
-    """The engine's tone with ``gain`` times the detail of ``source`` ("patchmatch" or "prototype")."""
+def with_detail(shared: SharedFills, gain: float) -> Fill:
+    """The engine's tone with ``gain`` times the detail of PatchMatch's fill."""
     def fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
         ours = shared.get("ours", photo, hole)
         tone = ours.astype(np.float32) - detail(ours)
-        if source == "patchmatch":
-            fine = detail(shared.get("patchmatch", photo, hole))
-        else:
-            fine = patch_detail(photo, hole, tone, CUT)
-            fine = np.zeros_like(tone) if fine is None else fine
         out = photo.copy()
+        fine = detail(shared.get("patchmatch", photo, hole))
         out[hole] = np.clip(np.round(tone + gain * fine), 0, 255).astype(np.uint8)[hole]
         return out
+    return fill
+
+
+def tile_grain_only(ours: Fill) -> Fill:
+    """The engine with the tile grain everywhere, no copies along the edge."""
+    def fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+        kept = tone_module.PATCH_MAX_PIXELS
+        tone_module.PATCH_MAX_PIXELS = 0
+        try:
+            return ours(photo, hole)
+        finally:
+            tone_module.PATCH_MAX_PIXELS = kept
     return fill
 
 
@@ -85,15 +93,14 @@ def main() -> int:
     peers, missing = peer_fills()
     shared = SharedFills(engine_fill(generator, InpaintSettings(refine=False)), peers.get("PatchMatch, patch 3"))
     methods: dict[str, Fill] = {
-        "SkinGAN 512 (tile grain)": lambda photo, hole: shared.get("ours", photo, hole),
+        "SkinGAN 512 (copies along the edge, tile grain deeper)": lambda photo, hole: shared.get("ours", photo, hole),
+        "SkinGAN 512, tile grain only": tile_grain_only(shared.makers["ours"]),
         "SkinGAN 512, texture 130%": engine_fill(generator, InpaintSettings(refine=False, texture_strength=1.3)),
     }
     if shared.makers["patchmatch"] is not None:
         methods["PatchMatch, patch 3"] = lambda photo, hole: shared.get("patchmatch", photo, hole)
-        methods["SkinGAN tone + PatchMatch detail"] = with_detail(shared, "patchmatch", 1.0)
-        methods["SkinGAN tone + 0.8 PatchMatch detail"] = with_detail(shared, "patchmatch", 0.8)
-    methods["SkinGAN tone + prototype detail"] = with_detail(shared, "prototype", 1.0)
-    methods["SkinGAN tone + 0.8 prototype detail"] = with_detail(shared, "prototype", 0.8)
+        methods["SkinGAN tone + PatchMatch detail"] = with_detail(shared, 1.0)
+        methods["SkinGAN tone + 0.8 PatchMatch detail"] = with_detail(shared, 0.8)
     began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
     scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))

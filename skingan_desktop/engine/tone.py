@@ -39,6 +39,8 @@ from torch import Tensor
 
 from .grain import LUMA, grain_sources, known_low_pass, lay_grain, relative_detail
 from .membrane import ESTIMATE_CYCLES, membrane_values
+from .patch_detail import MAX_PIXELS as PATCH_MAX_PIXELS
+from .patch_detail import patch_detail
 from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
 TEXTURE_SIGMA = 1.5      # pixels at the working resolution: finer detail comes from the photo's grain
@@ -105,8 +107,9 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
     ``working_redone`` (:func:`fill_tone`, made at the working size where the generator drew it,
-    then enlarged), and ``strength`` times the photo's own grain finer than the enlargement
-    (``engine/grain.py``) is laid over it. ``redone`` (``(H, W)`` bool) is what the generator
+    then enlarged), and ``strength`` times the photo's own detail finer than the enlargement is
+    laid over it: copied patch by patch from the photo around the hole where the fill is made at
+    the photo's own size (``engine/patch_detail.py``), else the tile grain (``engine/grain.py``). ``redone`` (``(H, W)`` bool) is what the generator
     filled: the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is
     taken from. ``structure`` is the share of the tone taken from the generator, the rest from
     the harmonic membrane over the redone pixels (a generator's structure weight); for the
@@ -124,13 +127,18 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     top, bottom, left, right = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     surfaces = hole_surfaces(working_photo, working_redone, split_depth)
     sigma = tone_sigma(photo.shape[:2], working_photo.shape[:2])
+    # Made at the photo's own size, the fill's detail along the hole's edge is copied patch by
+    # patch from the photo around it (``engine/patch_detail.py``): it continues what crosses the
+    # edge. Deeper, and everywhere in a fill enlarged from the working size, it is the tile grain.
+    copies = bool(strength) and sigma <= TEXTURE_SIGMA and int(np.count_nonzero(redone)) <= PATCH_MAX_PIXELS
+    box = (top, bottom, left, right)
     with ThreadPoolExecutor(max_workers=1) as helper:
-        # The grain is made on the other core while the tone is: first the skin it is taken from
-        # (it needs no tone), then, once the tone is enlarged, the grain laid (it needs the tone
-        # only to choose sources of a like tone) while the tone is joined to the skin and the
-        # edge's own detail carried in. Each surface's grain comes from its own pixels: a
+        # The tile grain is made on the other core while the tone is: first the skin it is taken
+        # from (it needs no tone), then, once the tone is enlarged, the grain laid (it needs the
+        # tone only to choose sources of a like tone) while the tone is joined to the skin and
+        # the edge's own detail carried in. Each surface's grain comes from its own pixels: a
         # background's texture (crumpled plastic, denim) laid into skin prints as cracks.
-        sources = helper.submit(grain_sources, photo, hole, sigma, (top, bottom, left, right), avoid=redone,
+        sources = helper.submit(grain_sources, photo, hole, sigma, box, avoid=redone,
                                 surfaces=surfaces.surface_map(photo.shape[:2])) if strength else None
         tone_small = fill_tone(working_photo, working_redone, working_composite, TEXTURE_SIGMA, surfaces)
         share = structure * (1 - surfaces.near_contour())  # where two surfaces meet, the membrane's edge
@@ -139,20 +147,27 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
             # correction, so the two are mixed after it (an all-hole region has no membrane).
             membrane = surfaces.membrane(working_photo)
             tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
-        tone = enlarged(tone_small, photo.shape[:2], (top, bottom, left, right))  # the redone pixels' box only
+        tone = enlarged(tone_small, photo.shape[:2], box)  # the redone pixels' box only
         grain = None if sources is None else helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed)
-        tone = _joined_at_native_size(photo, redone, tone, (top, bottom, left, right), sigma)
-        detail, depth = edge_detail(photo, redone, (top, bottom, left, right), sigma)
+        copied = patch_detail(photo, hole, tone, (top, left), sigma, avoid=redone, seed=seed) if copies else None
+        tone = _joined_at_native_size(photo, redone, tone, box, sigma)
+        detail, depth = edge_detail(photo, redone, box, sigma)
         # The tone times (1 + the edge's detail + the grain), in place: on a 26 MP photo each
         # of these arrays is a few hundred MB.
         if grain is not None:
             ramp = np.clip(np.divide(depth, GRAIN_RAMP), 0, 1)  # 0 at the edge, full GRAIN_RAMP px in
             ramp *= strength
+            if copied is not None:
+                ramp *= 1 - copied[1]  # where the copies are laid, the grain is not
             relative = grain.result()
             relative *= ramp
             detail += relative
     detail += 1
     tone *= detail[..., None]
+    if copied is not None:
+        laid, _ = copied
+        laid *= strength
+        tone += laid
     step = max(1, int(np.sqrt(redone.size / ACHROMATIC_SAMPLE)))  # a million pixels tell as well as all
     if is_achromatic(photo[::step, ::step][~redone[::step, ::step]]):  # black and white: a tint would show
         tone[:] = (tone @ LUMA)[..., None]
