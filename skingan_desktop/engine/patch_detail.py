@@ -1,27 +1,29 @@
-"""The fill's fine detail copied from the photo around the hole, patch by patch (PatchMatch).
+"""The fill's fine detail along the hole's edge, copied patch by patch from the photo around it.
 
-Each patch over the hole finds the known patch most like it, and the hole's fine detail is
-what those patches hold. Near the hole's edge the patches are mostly real photo, so what they
-copy continues what crosses the edge: a crease, a strap's edge, pores cut by it, which a
-random grain cannot. Deeper in, the patches are matched to the fill's estimate and to its
-tone (the engine's, from the generator), so the copies have the skin's texture at the fill's
-colour and light. Measured on ``benchmarks/bench_fill.py``'s held-out cases, this detail over
-the engine's tone scores above the tile grain (``engine/grain.py``) on PSNR, SSIM and texture
-gap at once; the tile grain stays for fills enlarged from the working size (a 24 MP photo's),
-where the hole holds millions of pixels.
+Each patch over the hole's edge finds the known patch most like it, and the fill's fine detail
+there is what those patches hold. Near the edge a patch is mostly real photo, so its copy
+continues the real detail a pixel away (pores cut by the edge, the grain of a crease), where a
+random grain only disagrees with it and must therefore fade in from nothing (``engine/grain.py``):
+the faint outline a tile grain leaves along every fill. The copies are laid ``REACH`` px deep
+and fade to the tile grain over ``FADE`` px more; deeper in, the tile grain is the better
+texture (its sources are judged as skin, its energy matched to the skin's around each place).
+On ``benchmarks/bench_fill.py``'s held-out cases the copies raised PSNR and SSIM (figures in
+BENCHMARKS.md). Only fills made at the photo's own size take them: an enlarged fill's hole
+holds millions of pixels.
 
-The fill is the one that agrees best, patch by patch, with the photo's own patches, solved as
-expectation-maximisation (Wexler, Shechtman and Irani 2007), coarse to fine: each patch finds
-its nearest known patch, then each hole pixel becomes the weighted mean of what the patches
-over it copied, and again. The nearest patches are found by PatchMatch (Barnes et al. 2009):
-matches spread from neighbours and are tried at random at shrinking distances. Each round is
-one array operation over all the hole's patches (matches spread in parallel, as in jump
-flooding), and patches are compared by their first principal components, found by
-correlating the image with a kernel each (OpenCV), so a 10 000 px hole takes a few tenths of a
-second. A coarse level's matches copy the finer level's own pixels in; the estimate at each
-level is a mean of copies, so it is smoother than the skin: the detail is therefore not the
-estimate's but the copied pixels' own (each relative to its own skin's low pass, so a copy
-from skin a shade lighter brings no seam), voted sharply, at the energy of the skin around.
+The copies are solved as expectation-maximisation over patches (Wexler, Shechtman and Irani
+2007), coarse to fine: each patch finds its nearest known patch, then each pixel of the band
+becomes the weighted mean of what the patches over it copied, and again. Deeper than the band,
+the fill's tone stands in (matched against, never copied), so the cost follows the hole's edge,
+not its area. Nearest patches are found by PatchMatch (Barnes et al. 2009): matches spread from
+neighbours and are tried at random at shrinking distances; each round is one array operation
+over all the band's patches (matches spread in parallel, as in jump flooding), and patches are
+compared on the photo and on a guide (the engine's tone in the hole, the photo's low pass
+outside) by their first principal components, found by correlating the image with a kernel
+each. The estimate is a mean of copies, smoother than skin, so the detail laid is not the
+estimate's but the copied pixels' own (each against its own skin's low pass, so a copy from
+skin a shade lighter brings no seam), voted sharply, at ``DETAIL_ENERGY`` of the skin's energy
+around, its rare strong copies softened.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ EM_STEPS_FINEST = 2        # ... falling to this many at the finest
 JUMPS = (1, 2, 4, 8)       # px: matches spread from the neighbours this far away
 RANDOM_TRIES = 8           # random tries per search, at distances quartering from the image's side
 GUIDE_WEIGHT = 1.0         # the guide's share of a patch's distance
-FEATURES = 32              # principal components a patch is compared by
+FEATURES = 16              # principal components a patch is compared by (32 cost 50 % more, for nothing)
 BASIS_SAMPLE = 4096        # known patches the components are found from
 MIN_SOURCES = 16           # known patches needed to copy from at all
 COARSE_SOURCES = 256       # ... and for a coarser level to be worth making
@@ -58,7 +60,7 @@ OUTLIER_KNEE = 4.0         # copies beyond this many robust deviations are softe
 OUTLIER_CEILING = 6.0      # ... and never exceed this many
 MAX_GAIN = 2.0             # copies fainter than that skin are raised by this much at most
 SOURCE_REACH = 64          # px at least: patches are copied from this far around the hole, ...
-SOURCE_SPAN = 1.0          # ... or this many of the hole's own box sides, if more
+SOURCE_SPAN = 0.5          # ... or this many of the hole's own box sides, if more
 MAX_PIXELS = 250_000       # holes with more pixels than this take the tile grain (the cost follows the area)
 
 
@@ -89,13 +91,19 @@ def patch_detail(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, origin: 
                  slice(left - window[1].start, right - window[1].start))
     in_tone = (slice(top - origin[0], bottom - origin[0]), slice(left - origin[1], right - origin[1]))
     np.copyto(guide[in_window], tone[in_tone], where=inside[in_window][..., None])
-    field = _fitted_field(values, inside, guide, seed)
+    # Only the band the copies are laid in (and a patch's half beyond it) is synthesised; deeper
+    # in, the fill's tone stands in, to be matched against but never copied: the cost follows
+    # the hole's edge, not its area.
+    depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
+    band = inside & (depth <= REACH + FADE + PATCH // 2 + 1)
+    estimate = values.copy()
+    estimate[inside] = guide[inside]
+    field = _fitted_field(estimate, band, ~inside, guide, seed)
     if field is None:
         return None
     channels = values.shape[2]
     own_detail = (values - low).reshape(-1, channels)  # each pixel's detail against its own skin
     pixels, copied = field.voted(own_detail, DETAIL_SHARPNESS)
-    depth = cv2.distanceTransform(inside.astype(np.uint8), cv2.DIST_L2, 3)
     weight = np.clip((REACH + FADE - depth) / FADE, 0, 1) * inside
     # Laid at the energy of the skin around, as measured on the copies past the edge's first
     # pixels (there they are of mostly estimated patches, and fainter) within the reach; in a
@@ -159,10 +167,12 @@ class _Level:
     guide: np.ndarray   # (H, W, C) float32
 
 
-def _fitted_field(image: np.ndarray, hole: np.ndarray, guide: np.ndarray, seed: int) -> Optional[_Field]:
-    """The matches of the finest level once the hole's estimate has settled, coarse to fine;
-    ``None`` when a level has too few known patches to copy from."""
-    pyramid = [_Level(image.copy(), hole, ~hole, guide)]
+def _fitted_field(image: np.ndarray, hole: np.ndarray, usable: np.ndarray, guide: np.ndarray,
+                  seed: int) -> Optional[_Field]:
+    """The matches of the finest level once the ``hole``'s estimate in ``image`` has settled,
+    coarse to fine, copying from ``usable`` pixels only; ``None`` when a level has too few known
+    patches to copy from."""
+    pyramid = [_Level(image, hole, usable, guide)]
     while _needs_coarser(pyramid[-1]):
         coarser_level = _shrunk(pyramid[-1])
         if _source_count(coarser_level) < COARSE_SOURCES:  # a level with too little to copy from settles nothing

@@ -66,6 +66,7 @@ class InpaintSettings:
     structure_reach: float = STRUCTURE_REACH  # working px into the hole over which that share of colour halves
     light_reach: float = LIGHT_REACH  # ... and of light and shade
     split_depth: float = SPLIT_DEPTH  # working px: deeper holes are split into surfaces (engine/surfaces.py)
+    edge_copies: bool = True     # the detail along the hole's edge copied patch by patch (engine/patch_detail.py)
     halo: Optional[int] = None   # the ink's soft edge in px; None: scaled to the photo given (anchor.halo_for)
 
 
@@ -212,7 +213,8 @@ class Inpainter:
         filled = native_fill(crop, filled_hole, redone, tensor_to_photo(level.image), working_redone, working_composite,
                              strength=self.settings.texture_strength,
                              structure=self._structure_weight(), structure_reach=self.settings.structure_reach,
-                             light_reach=self.settings.light_reach, split_depth=self.settings.split_depth)
+                             light_reach=self.settings.light_reach, split_depth=self.settings.split_depth,
+                             edge_copies=self.settings.edge_copies)
         if self.settings.feather <= 0:  # the fill already keeps every pixel outside the hole
             return filled
         return paste(crop, WorkRegion(0, 0, crop.shape[1], crop.shape[0]), filled, crop_hole, self.settings.feather)

@@ -17,7 +17,10 @@ At the hole's edge the skin's real detail is known a pixel away, and a random gr
 only disagree with it: the detail of the edge's own pixels is carried into the hole by the
 harmonic membrane, fading to nothing ``EDGE_DETAIL_REACH`` px in (a thin line of ink is crossed
 by its real continuation, 1 dB nearer the truth on tattoo shapes), and the grain grows from
-nothing at the edge to full ``GRAIN_RAMP`` px in.
+nothing at the edge to full ``GRAIN_RAMP`` px in. Where the fill is made at the photo's own
+size, the fine detail along the edge is instead copied patch by patch from the photo around it
+(``engine/patch_detail.py``), which continues the real detail at full strength, and the grain
+takes over deeper in.
 
 Deep inside a large hole the tone comes from the membrane rather than the generator, and where
 the hole lies across a limb's edge, every membrane and seam is stretched surface by surface
@@ -102,7 +105,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
                 working_redone: np.ndarray, working_composite: np.ndarray, *,
                 strength: float = DEFAULT_TEXTURE_STRENGTH, structure: float = 1.0,
                 structure_reach: float = STRUCTURE_REACH, light_reach: float = LIGHT_REACH,
-                split_depth: float = SPLIT_DEPTH, seed: int = 0) -> np.ndarray:
+                split_depth: float = SPLIT_DEPTH, edge_copies: bool = True, seed: int = 0) -> np.ndarray:
     """The fill of a work region at its native size: ``photo`` (``(H, W, 3)`` uint8) with its
     ``hole`` filled, pixels outside it as they are. The tone comes from the generator's
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
@@ -118,7 +121,8 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     and the membrane's colour is the skin's, and for the light and shade every ``light_reach``.
     In a hole deeper than ``split_depth`` working px the membrane and the seam are stretched
     surface by surface (``engine/surfaces.py``), and each surface's grain is taken from its own
-    pixels."""
+    pixels. Without ``edge_copies`` the tile grain is laid everywhere (a heal's dab: a tenth of
+    a second instead of a fifth)."""
     out = photo.copy()
     redone = redone | hole
     rows, cols = np.flatnonzero(redone.any(axis=1)), np.flatnonzero(redone.any(axis=0))
@@ -130,7 +134,8 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     # Made at the photo's own size, the fill's detail along the hole's edge is copied patch by
     # patch from the photo around it (``engine/patch_detail.py``): it continues what crosses the
     # edge. Deeper, and everywhere in a fill enlarged from the working size, it is the tile grain.
-    copies = bool(strength) and sigma <= TEXTURE_SIGMA and int(np.count_nonzero(redone)) <= PATCH_MAX_PIXELS
+    copies = (edge_copies and bool(strength) and sigma <= TEXTURE_SIGMA
+              and int(np.count_nonzero(redone)) <= PATCH_MAX_PIXELS)
     box = (top, bottom, left, right)
     with ThreadPoolExecutor(max_workers=1) as helper:
         # The tile grain is made on the other core while the tone is: first the skin it is taken
