@@ -52,7 +52,9 @@ def release(source: Path, destination: Path, evaluation: str, commands: list[str
         "the membrane, stretched surface by surface where the hole lies across a limb's edge "
         "(`engine/surfaces.py`); the grain finer than that is taken at the photo's own resolution from the "
         "real skin around the hole (`engine/grain.py`), and the skin's detail at the hole's edge is carried "
-        "into it by the membrane.",
+        "into it by the membrane; where the fill is made at the photo's own size, the fine detail of the "
+        "first pixels inside the hole's edge is copied patch by patch from the photo around it "
+        "(`engine/patch_detail.py`).",
         "- Losses (running averages at the end): " + ", ".join(f"{k} {v:.4f}" for k, v in card["losses"].items()),
         f"- Data: {card['data']['note']}",
         "",
