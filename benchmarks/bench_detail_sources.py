@@ -14,22 +14,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
 
-import skingan_desktop.engine.tone as tone_module
 from skingan_desktop.engine.runner import InpaintSettings
 from skingan_desktop.model import load_generator
 from skingan_desktop.resources import embedded_model_path
-from skingan_desktop.training.fill_benchmark import (
-    engine_fill,
-    markdown_table,
-    run_benchmark,
-)
+from skingan_desktop.training.fill_benchmark import engine_fill, print_benchmark
 from skingan_desktop.training.fill_cases import fill_cases
 from skingan_desktop.training.peers import Fill, peer_fills
 
@@ -69,18 +63,6 @@ def with_detail(shared: SharedFills, gain: float) -> Fill:
     return fill
 
 
-def tile_grain_only(ours: Fill) -> Fill:
-    """The engine with the tile grain everywhere, no copies along the edge."""
-    def fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
-        kept = tone_module.PATCH_MAX_PIXELS
-        tone_module.PATCH_MAX_PIXELS = 0
-        try:
-            return ours(photo, hole)
-        finally:
-            tone_module.PATCH_MAX_PIXELS = kept
-    return fill
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data/tattoo-photos"))
@@ -94,21 +76,16 @@ def main() -> int:
     shared = SharedFills(engine_fill(generator, InpaintSettings(refine=False)), peers.get("PatchMatch, patch 3"))
     methods: dict[str, Fill] = {
         "SkinGAN 512 (copies along the edge, tile grain deeper)": lambda photo, hole: shared.get("ours", photo, hole),
-        "SkinGAN 512, tile grain only": tile_grain_only(shared.makers["ours"]),
+        "SkinGAN 512, tile grain only": engine_fill(generator, InpaintSettings(refine=False, edge_copies=False)),
         "SkinGAN 512, texture 130%": engine_fill(generator, InpaintSettings(refine=False, texture_strength=1.3)),
     }
     if shared.makers["patchmatch"] is not None:
         methods["PatchMatch, patch 3"] = lambda photo, hole: shared.get("patchmatch", photo, hole)
         methods["SkinGAN tone + PatchMatch detail"] = with_detail(shared, 1.0)
         methods["SkinGAN tone + 0.8 PatchMatch detail"] = with_detail(shared, 0.8)
-    began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
-    scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))
-    print(markdown_table(scores))
-    print(f"\n{len(scores) // len(methods)} cases in {time.perf_counter() - began:.0f} s "
-          f"({torch.get_num_threads()} threads); sheet {args.sheet}")
-    for line in missing:
-        print(f"- not run: {line}")
+    print_benchmark(cases, methods, missing, sheet=args.sheet,
+                    about=f" ({torch.get_num_threads()} threads); sheet {args.sheet}")
     return 0
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -22,7 +21,7 @@ import torch
 from skingan_desktop.engine.runner import InpaintSettings
 from skingan_desktop.model import load_generator
 from skingan_desktop.resources import embedded_model_path
-from skingan_desktop.training.fill_benchmark import engine_fill, markdown_table, run_benchmark
+from skingan_desktop.training.fill_benchmark import engine_fill, print_benchmark
 from skingan_desktop.training.fill_cases import fill_cases
 from skingan_desktop.training.peers import peer_fills
 
@@ -75,14 +74,9 @@ def main() -> int:
         for value in getattr(args, dest) or []:
             methods[f"SkinGAN 512, {label.format(value)}"] = engine_fill(
                 generator, InpaintSettings(refine=False, **{setting: value}))
-    began = time.perf_counter()
     cases = fill_cases(args.data, per_kind=args.per_kind, limit=args.limit, validation=not args.training_subjects)
-    scores = run_benchmark(cases, methods, sheet=args.sheet, report=lambda line: print(line, file=sys.stderr))
-    print(markdown_table(scores))
-    print(f"\n{len(scores) // len(methods)} cases in {time.perf_counter() - began:.0f} s; "
-          f"weights {args.weights or 'embedded'}; sheet {args.sheet}")
-    for line in missing:
-        print(f"- not run: {line}")
+    print_benchmark(cases, methods, missing, sheet=args.sheet,
+                    about=f"; weights {args.weights or 'embedded'}; sheet {args.sheet}")
     return 0
 
 

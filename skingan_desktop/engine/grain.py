@@ -157,24 +157,34 @@ def lay_grain(sources: Optional[GrainSources], hole: np.ndarray, tone: np.ndarra
 
 
 def _tame_outliers(relative: np.ndarray, hole: np.ndarray) -> None:
-    """Soften, in place, grain far stronger than the fill's usual grain: beyond ``OUTLIER_KNEE``
-    robust deviations it bends smoothly towards ``OUTLIER_CEILING`` of them. The odd source that
-    is a shape, not a texture, would print as a spot; grain within the knee is left as laid."""
+    """Soften, in place, grain far stronger than the fill's usual grain (:func:`soften_outliers`).
+    The odd source that is a shape, not a texture, would print as a spot; grain within the knee
+    is left as laid."""
     values = relative[hole]
     # A million pixels tell the spread as well as all of a 26 MP photo's (and ten times faster).
-    sample = values[::max(1, values.size // OUTLIER_SAMPLE)]
-    spread = 1.4826 * float(np.median(np.abs(sample - np.median(sample))))
-    if spread <= 0:
-        return
+    spread = robust_spread(values[::max(1, values.size // OUTLIER_SAMPLE)])
+    if spread > 0:
+        soften_outliers(relative, np.abs(relative), spread, OUTLIER_KNEE, OUTLIER_CEILING)
+
+
+def robust_spread(values: np.ndarray) -> float:
+    """The standard deviation that the median absolute deviation of ``values`` implies."""
+    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
+
+
+def soften_outliers(values: np.ndarray, size: np.ndarray, spread: float, knee: float, ceiling: float) -> None:
+    """Soften ``values`` in place where their ``size`` (a magnitude for each, ``values``' first
+    axes) is beyond ``knee`` times ``spread``: it bends smoothly towards ``ceiling`` times
+    ``spread`` and never passes it. The energy matched to the skin is kept: what the outliers
+    lose, the usual values gain (by ``MAX_RESTORE`` at most)."""
     energy = float(np.mean(values**2))
-    knee, room = OUTLIER_KNEE * spread, (OUTLIER_CEILING - OUTLIER_KNEE) * spread
-    size = np.abs(relative)
+    knee, room = knee * spread, (ceiling - knee) * spread
     beyond = size > knee
-    relative[beyond] = np.sign(relative[beyond]) * (knee + room * np.tanh((size[beyond] - knee) / room))
-    # The energy matched to the skin is kept: what the outliers lose, the usual grain gains.
-    tamed = float(np.mean(relative[hole] ** 2))
-    if tamed > 0:
-        relative *= min(np.sqrt(energy / tamed), MAX_RESTORE)
+    scale = (knee + room * np.tanh((size[beyond] - knee) / room)) / size[beyond]
+    values[beyond] *= scale.reshape(scale.shape + (1,) * (values.ndim - size.ndim))
+    softened = float(np.mean(values**2))
+    if softened > 0:
+        values *= min(math.sqrt(energy / softened), MAX_RESTORE)
 
 
 class GrainSources:

@@ -35,7 +35,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from .grain import LUMA, MAX_RESTORE, known_low_pass
+from .grain import LUMA, known_low_pass, robust_spread, soften_outliers
 
 PATCH = 5                  # px: the side of the patches compared and copied
 COARSEST_DEPTH = 2.0       # px: the coarsest level is the one where the hole is at most this deep
@@ -44,7 +44,6 @@ EM_STEPS_COARSEST = 6      # copy-and-vote rounds at the coarsest level ...
 EM_STEPS_FINEST = 2        # ... falling to this many at the finest
 JUMPS = (1, 2, 4, 8)       # px: matches spread from the neighbours this far away
 RANDOM_TRIES = 8           # random tries per search, at distances quartering from the image's side
-GUIDE_WEIGHT = 1.0         # the guide's share of a patch's distance
 FEATURES = 16              # principal components a patch is compared by (32 cost 50 % more, for nothing)
 BASIS_SAMPLE = 4096        # known patches the components are found from
 MIN_SOURCES = 16           # known patches needed to copy from at all
@@ -115,33 +114,18 @@ def patch_detail(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, origin: 
     laid = float(np.mean(copied[counted] ** 2)) if counted.any() else 0.0
     gain = DETAIL_ENERGY * (min(max(math.sqrt(around / laid), 1.0), MAX_GAIN) if laid > 0 else 1.0)
     copied -= copied.mean(axis=0)  # detail, not a tint: copies from redder skin would shift the colour
-    _soften_outliers(copied)
+    # A patch astride a strong edge that runs along the hole (a shirt's hem) matches another
+    # astride it a pixel off, and its copy would draw the edge again, inside the fill.
+    luma = copied @ LUMA
+    spread = robust_spread(luma)
+    if spread > 0:
+        soften_outliers(copied, np.abs(luma), spread, OUTLIER_KNEE, OUTLIER_CEILING)
     local = np.zeros(values.shape, np.float32)
     local.reshape(-1, channels)[pixels] = gain * copied
     local *= weight[..., None]
     detail, laid_weight = np.zeros(tone.shape, np.float32), np.zeros(tone.shape[:2], np.float32)
     detail[in_tone], laid_weight[in_tone] = local[in_window], weight[in_window]
     return detail, laid_weight
-
-
-def _soften_outliers(copied: np.ndarray) -> None:
-    """Soften, in place, copies (``(n, 3)``) far stronger than the usual: beyond ``OUTLIER_KNEE``
-    robust deviations of their luma they bend smoothly towards ``OUTLIER_CEILING`` of them. A
-    patch astride a strong edge that runs along the hole (a shirt's hem) matches another
-    astride it a pixel off, and its copy would draw the edge again, inside the fill."""
-    luma = copied @ LUMA
-    spread = 1.4826 * float(np.median(np.abs(luma - np.median(luma))))
-    if spread <= 0:
-        return
-    knee, room = OUTLIER_KNEE * spread, (OUTLIER_CEILING - OUTLIER_KNEE) * spread
-    size = np.abs(luma)
-    beyond = size > knee
-    energy = float(np.mean(copied**2))
-    copied[beyond] *= ((knee + room * np.tanh((size[beyond] - knee) / room)) / size[beyond])[:, None]
-    # The energy matched to the skin is kept: what the outliers lose, the usual copies gain.
-    softened = float(np.mean(copied**2))
-    if softened > 0:
-        copied *= min(math.sqrt(energy / softened), MAX_RESTORE)
 
 
 def _source_window(unknown: np.ndarray) -> tuple[slice, slice]:
@@ -261,7 +245,7 @@ class _Field:
         dy, dx = np.mgrid[-radius:radius + 1, -radius:radius + 1]
         self.offsets = (dy * width + dx).ravel()
         self.flat = level.image.reshape(height * width, -1)  # a view: votes land in the image
-        self.guide = level.guide.reshape(height * width, -1) * np.float32(math.sqrt(GUIDE_WEIGHT))
+        self.guide = level.guide.reshape(height * width, -1)  # counts as much as the photo (less did no better)
         self.match = np.full(height * width, -1, np.int64)
         self.distance = np.full(self.targets.size, np.inf, np.float32)
         # Patches are compared by their first principal components (of the photo and the guide

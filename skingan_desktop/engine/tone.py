@@ -42,7 +42,6 @@ from torch import Tensor
 
 from .grain import LUMA, grain_sources, known_low_pass, lay_grain, relative_detail
 from .membrane import ESTIMATE_CYCLES, membrane_values
-from .patch_detail import MAX_PIXELS as PATCH_MAX_PIXELS
 from .patch_detail import patch_detail
 from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
@@ -111,10 +110,11 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     ``working_composite`` (``(h, w, 3)`` float in 8-bit units) of ``working_photo`` with
     ``working_redone`` (:func:`fill_tone`, made at the working size where the generator drew it,
     then enlarged), and ``strength`` times the photo's own detail finer than the enlargement is
-    laid over it: copied patch by patch from the photo around the hole where the fill is made at
-    the photo's own size (``engine/patch_detail.py``), else the tile grain (``engine/grain.py``). ``redone`` (``(H, W)`` bool) is what the generator
-    filled: the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is
-    taken from. ``structure`` is the share of the tone taken from the generator, the rest from
+    laid over it: the tile grain (``engine/grain.py``), and along the hole's edge, where the fill
+    is made at the photo's own size, detail copied patch by patch from the photo around it
+    (``engine/patch_detail.py``). ``redone`` (``(H, W)`` bool) is what the generator filled:
+    the hole and ring pixels tinted by ink (``engine/anchor.py``), where no grain is taken from.
+    ``structure`` is the share of the tone taken from the generator, the rest from
     the harmonic membrane over the redone pixels (a generator's structure weight); for the
     colour (the tone less its luma) that share halves every ``structure_reach`` working pixels
     into the hole, where the generator, far from anything it was shown, drifts to a grey guess
@@ -134,8 +134,7 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     # Made at the photo's own size, the fill's detail along the hole's edge is copied patch by
     # patch from the photo around it (``engine/patch_detail.py``): it continues what crosses the
     # edge. Deeper, and everywhere in a fill enlarged from the working size, it is the tile grain.
-    copies = (edge_copies and bool(strength) and sigma <= TEXTURE_SIGMA
-              and int(np.count_nonzero(redone)) <= PATCH_MAX_PIXELS)
+    copies = edge_copies and bool(strength) and sigma <= TEXTURE_SIGMA
     box = (top, bottom, left, right)
     with ThreadPoolExecutor(max_workers=1) as helper:
         # The tile grain is made on the other core while the tone is: first the skin it is taken
@@ -154,7 +153,10 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
             tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
         tone = enlarged(tone_small, photo.shape[:2], box)  # the redone pixels' box only
         grain = None if sources is None else helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed)
+        # The copies (None for a hole too large to copy for, or too little photo around it), and
+        # where they are laid.
         copied = patch_detail(photo, hole, tone, (top, left), sigma, avoid=redone, seed=seed) if copies else None
+        laid, laid_weight = copied if copied is not None else (None, None)
         tone = _joined_at_native_size(photo, redone, tone, box, sigma)
         detail, depth = edge_detail(photo, redone, box, sigma)
         # The tone times (1 + the edge's detail + the grain), in place: on a 26 MP photo each
@@ -162,15 +164,14 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
         if grain is not None:
             ramp = np.clip(np.divide(depth, GRAIN_RAMP), 0, 1)  # 0 at the edge, full GRAIN_RAMP px in
             ramp *= strength
-            if copied is not None:
-                ramp *= 1 - copied[1]  # where the copies are laid, the grain is not
+            if laid_weight is not None:
+                ramp *= 1 - laid_weight  # where the copies are laid, the grain is not
             relative = grain.result()
             relative *= ramp
             detail += relative
     detail += 1
     tone *= detail[..., None]
-    if copied is not None:
-        laid, _ = copied
+    if laid is not None:
         laid *= strength
         tone += laid
     step = max(1, int(np.sqrt(redone.size / ACHROMATIC_SAMPLE)))  # a million pixels tell as well as all

@@ -8,6 +8,7 @@ lattice excess and, for holes across a limb's edge, the contour IoU (``fill_metr
 from __future__ import annotations
 
 import math
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -86,6 +87,19 @@ def run_benchmark(cases: Iterable[FillCase], methods: dict[str, Fill], *, sheet:
     if sheet is not None:
         write_contact_sheet(sheet, shown, list(methods))
     return scores
+
+
+def print_benchmark(cases: Iterable[FillCase], methods: dict[str, Fill], missing: list[str], *,
+                    sheet: Path, about: str) -> None:
+    """A benchmark script's run: every method on ``cases`` (a line per case on stderr), then the
+    Markdown table, how many cases took how long followed by ``about`` (what the run used), and a
+    line for each peer that could not run (``missing``)."""
+    began = time.perf_counter()
+    scores = run_benchmark(cases, methods, sheet=sheet, report=lambda line: print(line, file=sys.stderr))
+    print(markdown_table(scores))
+    print(f"\n{len(scores) // len(methods)} cases in {time.perf_counter() - began:.0f} s{about}")
+    for line in missing:
+        print(f"- not run: {line}")
 
 
 def summarise(scores: list[Score], kind: Optional[str] = None) -> dict[str, dict[str, float]]:
