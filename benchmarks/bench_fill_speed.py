@@ -49,7 +49,10 @@ def tattoo(scale_to: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 def first_result(warm_up: bool) -> dict:
     """In this (fresh) process: start as the app does, then time the first run to its 512 result."""
     began = time.perf_counter()
+    from skingan_desktop.engine.allocator import share_one_arena
     from skingan_desktop.engine.runner import InpaintSettings, Inpainter, warm_up as warm
+
+    share_one_arena()  # as skingan-desktop starts (engine/allocator.py)
     from skingan_desktop.model import load_generator
     from skingan_desktop.resources import embedded_model_path
 

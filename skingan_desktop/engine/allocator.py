@@ -8,6 +8,13 @@ them; on leaving it, glibc's limits come back and the free memory goes back to t
 the app does not sit on a job's peak. :func:`share_one_arena` (once, at start) makes the worker
 thread allocate from the same heap as the rest. All of it does nothing where the C library is
 not glibc (Windows, macOS); CUDA memory has its own caching allocator.
+
+Inside it, NumPy also stops asking the kernel for transparent huge pages for its arrays. Where
+the kernel's THP setting is ``madvise`` with ``defrag`` ``madvise`` (Ubuntu's and this VM's),
+the kernel may compact memory on the spot for each huge page such an array first touches: the
+26 MP photo's first result took 3.4 s with the advice and 2.9 s without it on the 2-core VM
+(medians of five fresh processes each, BENCHMARKS.md), and a second run in the same process
+was no faster with it. Within a job the heap's pages are reused anyway.
 """
 
 from __future__ import annotations
@@ -26,6 +33,17 @@ M_ARENA_MAX = -8
 
 _lock = threading.Lock()
 _depth = 0  # jobs inside reusing_freed_memory (the app runs one at a time, a script may nest)
+
+
+try:  # NumPy's switch for MADV_HUGEPAGE on array data (private; NumPy's global-state page documents it)
+    from numpy._core.multiarray import _set_madvise_hugepage
+except ImportError:  # pragma: no cover - NumPy < 2, or a NumPy without it
+    try:
+        from numpy.core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        _set_madvise_hugepage = None
+
+_huge_pages_before = True  # NumPy's setting when the outermost job began
 
 
 @cache
@@ -50,9 +68,10 @@ def share_one_arena() -> bool:
 
 @contextmanager
 def reusing_freed_memory() -> Iterator[None]:
-    """Large blocks come from the heap and stay there when freed, for reuse; on leaving, the
-    defaults return and the free memory is given back to the system."""
-    global _depth
+    """Large blocks come from the heap and stay there when freed, for reuse, and NumPy asks for
+    no huge pages; on leaving, the defaults return and the free memory is given back to the
+    system."""
+    global _depth, _huge_pages_before
     libc = _glibc()
     if libc is None:
         yield
@@ -61,6 +80,8 @@ def reusing_freed_memory() -> Iterator[None]:
         if _depth == 0:
             libc.mallopt(M_MMAP_MAX, 0)
             libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
+            if _set_madvise_hugepage is not None:
+                _huge_pages_before = _set_madvise_hugepage(False)
         _depth += 1
     try:
         yield
@@ -71,3 +92,5 @@ def reusing_freed_memory() -> Iterator[None]:
                 libc.mallopt(M_MMAP_MAX, DEFAULT_MMAP_MAX)
                 libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
                 libc.malloc_trim(0)
+                if _set_madvise_hugepage is not None:
+                    _set_madvise_hugepage(_huge_pages_before)

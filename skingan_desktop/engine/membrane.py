@@ -131,8 +131,13 @@ def _mean_of_neighbours(x: np.ndarray) -> np.ndarray:
 
 
 def _block_sums(x: np.ndarray) -> np.ndarray:
-    """``(2h, 2w, c)`` -> ``(h, w, c)``: the sum of each 2x2 block."""
-    return x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2, x.shape[2]).sum(axis=(1, 3))
+    """``(2h, 2w, c)`` float32 -> ``(h, w, c)``: the sum of each 2x2 block. (OpenCV's area
+    shrink is the blocks' mean; NumPy's sum over a reshaped array's axes took 5 to 28 times as
+    long, a third of a 26 MP fill's membranes.)"""
+    height, width, channels = x.shape[0] // 2, x.shape[1] // 2, x.shape[2]
+    sums = cv2.resize(x, (width, height), interpolation=cv2.INTER_AREA).reshape(height, width, channels)
+    sums *= 4
+    return sums
 
 
 def _upsampled(coarse: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -66,3 +66,19 @@ def test_large_blocks_are_reused_then_released() -> None:
 
     first, later, _, _ = probe("default")
     assert later > 0.9 * first  # glibc's default faults every large block in again
+
+
+@pytest.mark.skipif(_glibc() is None, reason="the allocator setting applies to glibc only")
+def test_numpy_asks_for_no_huge_pages_during_a_job() -> None:
+    multiarray = pytest.importorskip("numpy._core.multiarray")
+    if not hasattr(multiarray, "_get_madvise_hugepage"):
+        pytest.skip("this NumPy has no huge-page switch")
+    from skingan_desktop.engine.allocator import reusing_freed_memory
+
+    before = multiarray._get_madvise_hugepage()
+    with reusing_freed_memory():
+        assert not multiarray._get_madvise_hugepage()
+        with reusing_freed_memory():  # a script's nested job
+            assert not multiarray._get_madvise_hugepage()
+        assert not multiarray._get_madvise_hugepage()  # the outer job is still running
+    assert multiarray._get_madvise_hugepage() == before
