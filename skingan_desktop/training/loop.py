@@ -25,6 +25,7 @@ from ..model.generator import FFCResNetGenerator, GeneratorConfig
 from ..model.weights import build_generator, card_metadata, read_generator_state, save_safetensors
 from ..engine.tensors import tensor_to_photo
 from ..model.generator import generator_input
+from .batches import CropBatches, Sampler, SceneBatches, batch_stream
 from .data import load_or_harvest, make_batch, split
 from .evaluate import masked_psnr, texture_gap
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
@@ -55,6 +56,7 @@ class TrainConfig:
     max_minutes: Optional[float] = None  # stop (with a checkpoint) after this long
     scenes: bool = False                # whole-photo views with the real jobs' holes, not skin crops
     perceptual_weights: Optional[Path] = None  # segmentation ResNet-50 encoder for the HRF loss
+    loader_workers: int = 0             # processes making batches beside the step (training/batches.py); 0: in turn
 
 
 def _to_json(config: TrainConfig) -> dict:
@@ -115,22 +117,21 @@ def _sample_grid(config: TrainConfig, generator, image: torch.Tensor, mask: torc
         "crops": len(truths)}}
 
 
-def _batches(config: TrainConfig) -> tuple[Callable[[np.random.Generator], tuple[torch.Tensor, torch.Tensor]],
-                                          tuple[torch.Tensor, torch.Tensor]]:
-    """The training batches (a function of the random generator) and the fixed validation batch."""
+def _batches(config: TrainConfig) -> tuple[Sampler, tuple[torch.Tensor, torch.Tensor]]:
+    """What makes the training batches (from a random generator) and the fixed validation batch."""
     if config.scenes:
         scenes, held_out = load_scenes(config.data), load_scenes(config.data, validation=True)
         if not scenes.photos:
             raise ValueError(f"No photos of training subjects in {config.data}.")
         fixed = scene_batch(held_out if held_out.photos else scenes, 6, config.size, np.random.default_rng(1234))
-        return (lambda rng: scene_batch(scenes, config.batch_size, config.size, rng)), fixed
+        return SceneBatches(scenes, config.batch_size, config.size), fixed
     crops = load_or_harvest(config.data, config.run_dir.parent / ".cache", config.harvest_size)
     train_crops, val_crops = split(crops)
     if len(train_crops) == 0:
         raise ValueError(f"No skin crops could be harvested from {config.data}.")
     fixed = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size, np.random.default_rng(1234),
                        augmented=False)
-    return (lambda rng: make_batch(train_crops, config.batch_size, config.size, rng)), fixed
+    return CropBatches(train_crops, config.batch_size, config.size), fixed
 
 
 def train(config: TrainConfig, report: Callable[[str], None] = print,
@@ -139,7 +140,7 @@ def train(config: TrainConfig, report: Callable[[str], None] = print,
     ``progress`` gets every step (without it, ``report`` gets a line every 10 steps)."""
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
-    next_batch, (fixed_image, fixed_mask) = _batches(config)
+    sample, (fixed_image, fixed_mask) = _batches(config)
     generator = _generator(config).to(device).train()
     perceptual = None
     if config.perceptual_weights is not None and config.losses.perceptual:
@@ -157,52 +158,55 @@ def train(config: TrainConfig, report: Callable[[str], None] = print,
         opt_d.load_state_dict(state["opt_d"])
         start = int(state["step"])
         report(f"resumed at step {start}")
-    rng = np.random.default_rng([config.seed, start])
+    batches = batch_stream(sample, [config.seed, start], config.loader_workers, pin_memory=device.type == "cuda")
     fixed_image, fixed_mask = fixed_image.to(device), fixed_mask.to(device)
     precision = torch.bfloat16 if config.mixed_precision and native_bfloat16(device) else torch.float32
     report(f"training on {device} in {'bfloat16 mixed precision' if precision == torch.bfloat16 else 'float32'}")
     history: dict[str, float] = {}
     began, done = time.perf_counter(), 0
     step = start
-    for step in range(start + 1, config.steps + 1):
-        image, mask = (t.to(device) for t in next_batch(rng))
-        with autocast_to(device, precision):
-            prediction = generator(generator_input(image, mask)).float()
-        d_parts = {}
-        if config.losses.adversarial or config.losses.feature_matching:
-            d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses)
-            opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            opt_d.step()
-        with autocast_to(device, precision):
-            g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses,
-                                             perceptual=perceptual)
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-        done += 1
-        for name, value in {**g_parts, **d_parts}.items():
-            history[name] = 0.98 * history.get(name, value) + 0.02 * value
-        elapsed = time.perf_counter() - began
-        rate = done * config.batch_size / max(elapsed, 1e-9)
-        if progress is not None:
-            by_time = elapsed / (config.max_minutes * 60) if config.max_minutes else 0.0
-            progress(TrainingProgress(step, config.steps, min(1.0, max(step / config.steps, by_time)),
-                                      dict(history), rate))
-        elif step % 10 == 0 or step == config.steps:
-            report(f"step {step}/{config.steps} " + " ".join(f"{k} {v:.4f}" for k, v in history.items())
-                   + f" | {rate:.1f} img/s")
-        out_of_time = config.max_minutes is not None and elapsed > config.max_minutes * 60
-        if step % config.checkpoint_every == 0 or step == config.steps or out_of_time:
-            generator.eval()
-            metrics = _sample_grid(config, generator, fixed_image, fixed_mask,
-                                   config.run_dir / "samples" / f"step-{step:06d}.png")
-            save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history, metrics)
-            report(f"step {step}: checkpoint; validation batch " + json.dumps(metrics["validation_batch"]))
-            generator.train()
-        if out_of_time:
-            report(f"stopped after {config.max_minutes} minutes at step {step}; run again to resume")
-            break
+    try:
+        for step in range(start + 1, config.steps + 1):
+            image, mask = (t.to(device, non_blocking=True) for t in next(batches))
+            with autocast_to(device, precision):
+                prediction = generator(generator_input(image, mask)).float()
+            d_parts = {}
+            if config.losses.adversarial or config.losses.feature_matching:
+                d_loss, d_parts = discriminator_loss(image, mask, prediction.detach(), discriminator, config.losses)
+                opt_d.zero_grad(set_to_none=True)
+                d_loss.backward()
+                opt_d.step()
+            with autocast_to(device, precision):
+                g_loss, g_parts = generator_loss(image, mask, prediction, discriminator, config.losses,
+                                                 perceptual=perceptual)
+            opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            opt_g.step()
+            done += 1
+            for name, value in {**g_parts, **d_parts}.items():
+                history[name] = 0.98 * history.get(name, value) + 0.02 * value
+            elapsed = time.perf_counter() - began
+            rate = done * config.batch_size / max(elapsed, 1e-9)
+            if progress is not None:
+                by_time = elapsed / (config.max_minutes * 60) if config.max_minutes else 0.0
+                progress(TrainingProgress(step, config.steps, min(1.0, max(step / config.steps, by_time)),
+                                          dict(history), rate))
+            elif step % 10 == 0 or step == config.steps:
+                report(f"step {step}/{config.steps} " + " ".join(f"{k} {v:.4f}" for k, v in history.items())
+                       + f" | {rate:.1f} img/s")
+            out_of_time = config.max_minutes is not None and elapsed > config.max_minutes * 60
+            if step % config.checkpoint_every == 0 or step == config.steps or out_of_time:
+                generator.eval()
+                metrics = _sample_grid(config, generator, fixed_image, fixed_mask,
+                                       config.run_dir / "samples" / f"step-{step:06d}.png")
+                save_checkpoint(config, generator, discriminator, (opt_g, opt_d), step, history, metrics)
+                report(f"step {step}: checkpoint; validation batch " + json.dumps(metrics["validation_batch"]))
+                generator.train()
+            if out_of_time:
+                report(f"stopped after {config.max_minutes} minutes at step {step}; run again to resume")
+                break
+    finally:
+        batches.close()  # the loader's workers, if any, end with it
     if step == start:  # nothing to do: already at config.steps
         save_checkpoint(config, generator.eval(), discriminator, (opt_g, opt_d), step, history)
     return config.run_dir / "latest.safetensors"
