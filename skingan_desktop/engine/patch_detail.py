@@ -61,6 +61,7 @@ MAX_GAIN = 2.0             # copies fainter than that skin are raised by this mu
 SOURCE_REACH = 64          # px at least: patches are copied from this far around the hole, ...
 SOURCE_SPAN = 0.5          # ... or this many of the hole's own box sides, if more
 MAX_PIXELS = 250_000       # holes with more pixels than this take the tile grain (the cost follows the area)
+TARGET_CHUNK = 16_384      # target patches gathered at once (a few MB)
 
 
 def patch_detail(photo: np.ndarray, hole: np.ndarray, tone: np.ndarray, origin: tuple[int, int], sigma: float, *,
@@ -262,9 +263,6 @@ class _Field:
         self.kernels = self.basis.T.reshape(FEATURES, PATCH, PATCH, planes.shape[2])
         self.offset = self.mean @ self.basis
         self.features = self._correlated(planes).reshape(height * width, FEATURES)
-        rows, cols = np.divmod(self.targets, width)
-        self.box = (slice(max(rows.min() - PATCH, 0), rows.max() + PATCH + 1),
-                    slice(max(cols.min() - PATCH, 0), cols.max() + PATCH + 1))
 
     def _patches(self, centres: np.ndarray) -> np.ndarray:
         around = centres[:, None] + self.offsets
@@ -281,15 +279,13 @@ class _Field:
         return features
 
     def _refresh_targets(self) -> None:
-        """The target patches' components anew: the hole's estimate has changed."""
-        height, width = self.shape
-        rows, cols = self.box
-        planes = np.concatenate([self.level.image[rows, cols],
-                                 self.guide.reshape(height, width, -1)[rows, cols]], axis=2)
-        grid = self.features.reshape(height, width, FEATURES)
-        window = self._correlated(planes)
-        target_rows, target_cols = np.divmod(self.targets, width)
-        grid[target_rows, target_cols] = window[target_rows - rows.start, target_cols - cols.start]
+        """The target patches' components anew (the hole's estimate has changed): each patch
+        times the basis, as the correlation computes it (a target patch lies wholly inside the
+        image), for the targets only: correlating their whole box made the copies of the 512
+        region in bench_fill_speed.py take 0.76 s instead of 0.68."""
+        for chunk in range(0, self.targets.size, TARGET_CHUNK):
+            targets = self.targets[chunk:chunk + TARGET_CHUNK]
+            self.features[targets] = self._patches(targets) @ self.basis - self.offset
 
     def inherit(self, coarse: _Field) -> None:
         """Start from the coarser level's matches, each doubled to this level (the coarse
