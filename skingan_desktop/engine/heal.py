@@ -46,7 +46,7 @@ def heal_spot(generator: nn.Module, crop: np.ndarray, alpha: np.ndarray, *, phot
     if not hole.any():
         return crop.copy()
     # The tile grain only: copying the edge's detail patch by patch would more than double a
-    # dab's time (about 75 -> 175 ms at 24 MP), past what a brush may take to land (150 ms).
+    # dab's time (about 70 -> 150-230 ms at 24 MP), past what a brush may take to land (150 ms).
     settings = InpaintSettings(refine=False, region_side=HEAL_SIDE, context=HEAL_CONTEXT,
                                texture_strength=texture_strength, halo=halo_for(photo_shape), edge_copies=False)
     # The brush's soft edge is a soft mask, as a run's: the engine blends its fill by it.

@@ -9,45 +9,20 @@ random stream, while the step runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Sequence, Union
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from .data import make_batch
-from .scenes import Scenes, scene_batch
-
 Batch = tuple[torch.Tensor, torch.Tensor]  # (B, 3, S, S) images in [0, 1], (B, 1, S, S) masks
 PREFETCH = 4  # batches each worker makes ahead
 
 
-@dataclass
-class SceneBatches:
-    """Batches of whole-photo views with the real jobs' holes (``scenes.scene_batch``)."""
-
-    scenes: Scenes
-    batch_size: int
-    size: int
-
-    def __call__(self, rng: np.random.Generator) -> Batch:
-        return scene_batch(self.scenes, self.batch_size, self.size, rng)
-
-
-@dataclass
-class CropBatches:
-    """Batches of augmented skin crops with drawn holes (``data.make_batch``)."""
-
-    crops: np.ndarray
-    batch_size: int
-    size: int
-
-    def __call__(self, rng: np.random.Generator) -> Batch:
-        return make_batch(self.crops, self.batch_size, self.size, rng)
-
-
-Sampler = Union[SceneBatches, CropBatches]
+# What makes a batch from a random generator: ``partial(scene_batch, scenes, batch_size, size)``
+# or ``partial(make_batch, crops, batch_size, size)`` (a partial of a module's function can be
+# sent to a worker process, where a start method other than fork pickles it).
+Sampler = Callable[[np.random.Generator], Batch]
 
 
 class _Endless(IterableDataset):

@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -25,7 +26,7 @@ from ..model.generator import FFCResNetGenerator, GeneratorConfig
 from ..model.weights import build_generator, card_metadata, read_generator_state, save_safetensors
 from ..engine.tensors import tensor_to_photo
 from ..model.generator import generator_input
-from .batches import CropBatches, Sampler, SceneBatches, batch_stream
+from .batches import Sampler, batch_stream
 from .data import load_or_harvest, make_batch, split
 from .evaluate import masked_psnr, texture_gap
 from .losses import LossWeights, PatchDiscriminator, discriminator_loss, generator_loss
@@ -124,14 +125,14 @@ def _batches(config: TrainConfig) -> tuple[Sampler, tuple[torch.Tensor, torch.Te
         if not scenes.photos:
             raise ValueError(f"No photos of training subjects in {config.data}.")
         fixed = scene_batch(held_out if held_out.photos else scenes, 6, config.size, np.random.default_rng(1234))
-        return SceneBatches(scenes, config.batch_size, config.size), fixed
+        return partial(scene_batch, scenes, config.batch_size, config.size), fixed
     crops = load_or_harvest(config.data, config.run_dir.parent / ".cache", config.harvest_size)
     train_crops, val_crops = split(crops)
     if len(train_crops) == 0:
         raise ValueError(f"No skin crops could be harvested from {config.data}.")
     fixed = make_batch(val_crops if len(val_crops) else train_crops, 6, config.size, np.random.default_rng(1234),
                        augmented=False)
-    return CropBatches(train_crops, config.batch_size, config.size), fixed
+    return partial(make_batch, train_crops, config.batch_size, config.size), fixed
 
 
 def train(config: TrainConfig, report: Callable[[str], None] = print,

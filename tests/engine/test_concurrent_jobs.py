@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -41,14 +42,14 @@ def test_heals_during_a_refined_run_change_neither(generator) -> None:
         alpha = _dab_alpha((reach.height, reach.width), (centre[0] - reach.left, centre[1] - reach.top), 24)
         return heal_spot(generator, tattooed[reach.slices].copy(), alpha, photo_shape=photo.shape)
 
-    alone_run = Inpainter(generator, InpaintSettings(**vars(settings))).run(tattooed, hole)
+    alone_run = Inpainter(generator, replace(settings)).run(tattooed, hole)
     alone_heals = [heal(centre) for centre in spots]
 
     together: dict[str, object] = {}
     started = threading.Event()
 
     def run() -> None:
-        together["run"] = Inpainter(generator, InpaintSettings(**vars(settings))).run(
+        together["run"] = Inpainter(generator, replace(settings)).run(
             tattooed, hole, on_preview=lambda *_: started.set())
 
     worker = threading.Thread(target=run)

@@ -4,21 +4,22 @@ run trains with them."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from skingan_desktop.training.batches import SceneBatches, batch_stream
+from skingan_desktop.training.batches import batch_stream
 from skingan_desktop.training.loop import TrainConfig, train
 from skingan_desktop.training.losses import LossWeights
-from skingan_desktop.training.scenes import load_scenes
+from skingan_desktop.training.scenes import load_scenes, scene_batch
 from tests.training.test_training import two_photos
 
 
 def test_workers_make_distinct_repeatable_batches(tmp_path: Path) -> None:
-    sample = SceneBatches(load_scenes(two_photos(tmp_path)), batch_size=3, size=64)
+    sample = partial(scene_batch, load_scenes(two_photos(tmp_path)), 3, 64)
 
     in_turn = list(islice(batch_stream(sample, [0, 5]), 2))
     first = sample(np.random.default_rng([0, 5]))  # in turn: the run's own stream, as before workers existed
