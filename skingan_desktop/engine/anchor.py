@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from .membrane import ESTIMATE_CYCLES, membrane_fill
+from .tensors import touched
 
 HALO_SHARE = 1 / 160      # the ink's soft edge: 3 px on a 480 px photo, as a share of the long side
 MIN_HALO = 3
@@ -39,7 +40,7 @@ def tinted_ring(photo: np.ndarray, hole: np.ndarray, band: int) -> np.ndarray:
     if scale < 1:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
         small_photo = cv2.resize(photo, size, interpolation=cv2.INTER_AREA)
-        small_hole = cv2.resize(hole.astype(np.uint8), size, interpolation=cv2.INTER_AREA) > 0
+        small_hole = touched(hole, size)
         small = tinted_ring(small_photo, small_hole, max(1, round(band * scale)))
         tinted = cv2.resize(small.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
         return tinted & ~hole

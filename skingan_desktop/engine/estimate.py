@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
 from .region import work_regions
 from .runner import InpaintSettings
-from .tensors import fit_size
+from .tensors import fit_size, touched
 
 ITERATION_PASSES = 3.0
 UNIT_PIXELS = 512 * 512
@@ -49,8 +48,7 @@ def _region_sizes(hole: np.ndarray, settings: InpaintSettings) -> list[tuple[int
         regions = work_regions(hole, context=settings.context, min_side=settings.region_side)
         return [(r.height, r.width) for r in regions]
     height, width = hole.shape
-    small = cv2.resize(hole.astype(np.uint8), (math.ceil(width / factor), math.ceil(height / factor)),
-                       interpolation=cv2.INTER_AREA) > 0
+    small = touched(hole, (math.ceil(width / factor), math.ceil(height / factor)))
     regions = work_regions(small, context=settings.context, min_side=max(1, settings.region_side // factor))
     return [(min(height, r.height * factor), min(width, r.width * factor)) for r in regions]
 

@@ -50,10 +50,21 @@ def shrunk_photo(photo: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def shrunk_hole(hole: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``(H, W)`` bool shrunk to ``size``; a pixel touched by the hole stays hole."""
+    """``(H, W)`` bool shrunk to ``size``; a pixel touched by the hole stays hole (any share of
+    it the hole's content could tint by a level, that is; a pixel half ink counted as ring
+    would draw a dark line around the hole for the fill to continue)."""
     if tuple(hole.shape) == tuple(size):
         return hole
-    return cv2.resize(hole.astype(np.uint8), (size[1], size[0]), interpolation=cv2.INTER_AREA) > 0
+    return touched(hole, (size[1], size[0]))
+
+
+def touched(hole: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``(H, W)`` bool -> ``size = (w, h)`` bool by area: true where the hole covers at least
+    1/510 of a pixel (it could change the pixel's value by half a level). OpenCV's area
+    shrink of a 0/1 image rounds shares under a half to 0, so the mask is scaled to 0/255
+    first."""
+    scaled = np.multiply(hole, np.uint8(255), dtype=np.uint8)
+    return cv2.resize(scaled, size, interpolation=cv2.INTER_AREA) > 0
 
 
 def fit_size(height: int, width: int, long_side: int) -> tuple[int, int]:
