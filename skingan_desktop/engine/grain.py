@@ -59,6 +59,9 @@ OUTLIER_KNEE = 2.5      # laid grain beyond this many robust deviations is softe
 OUTLIER_CEILING = 4.0   # ... and never exceeds this many
 MAX_RESTORE = 1.5       # the energy the softening took is given back to the rest, by this gain at most
 OUTLIER_SAMPLE = 1_000_000  # hole pixels looked at for the usual grain's spread
+SAME_COLOUR = 0.05       # chromaticity distance within which a source tile is of the fill's colour
+OTHER_COLOUR = 0.08      # ... and from which on it is another surface's, and gives no grain (skin
+                         # sources chosen for a skin fill lie within 0.02 at the median, 0.07 at worst)
 NEAR_SPREAD = 2.0       # candidates near a tile are drawn this many tiles around it
 LUMA = np.array([0.299, 0.587, 0.114], np.float32)
 
@@ -439,15 +442,20 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
             # The tone is smooth at the tile's scale: its value at the centre is the tile's mean.
             centre_y = np.clip(corners[:, 0] + half - pad, 0, height - 1)
             centre_x = np.clip(corners[:, 1] + half - pad, 0, width - 1)
-            chosen = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
-            layers.append((ys, xs, needed, corners + to_sources, chosen))
+            wanted_tone = tone[centre_y, centre_x]
+            chosen = _best_sources(sources, corners + to_sources, wanted_tone, rng)
+            fits = _colour_fit(sources.tones[chosen], wanted_tone)
+            layers.append((ys, xs, needed, corners + to_sources, chosen, fits))
     # Each tile laid with the energy of the skin's grain around it, and no stronger than the
     # usual source tile can be raised to: a tile that stands out of the others prints as a glyph
     # (a flat, blurred skin's sources with the odd speckled one among them).
-    usual = float(np.median(np.concatenate([sources.tile_energy[chosen] for *_, chosen in layers]))) if layers else 0.0
-    for ys, xs, needed, places, chosen in layers:
+    usual = float(np.median(np.concatenate([sources.tile_energy[chosen] for *_, chosen, _ in layers]))) if layers else 0.0
+    for ys, xs, needed, places, chosen, fits in layers:
         wanted = np.minimum(_skin_energy_at(sources, places, usual), usual * MAX_TILE_GAIN**2)
         gains = np.minimum(np.sqrt(wanted / np.maximum(sources.tile_energy[chosen], 1e-12)), MAX_TILE_GAIN)
+        # A source of another colour is another surface's texture (the crumpled plastic beside
+        # an arm whose skin the mask took whole): no grain is better than that.
+        gains *= fits
         tiles = _gather(sources.relative, sources.corners[chosen], tile)
         tiles -= tiles.mean(axis=(1, 2), keepdims=True)  # a tile's own mean would print the grid
         tiles *= gains.astype(np.float32)[:, None, None]
@@ -466,6 +474,20 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
     relative = summed[pad:pad + height, pad:pad + width] * rows_norm.astype(np.float32)[:, None]
     relative *= cols_norm.astype(np.float32)[None, :]
     return relative
+
+
+def _chromaticity(rgb: np.ndarray) -> np.ndarray:
+    """``(..., 3)`` colours -> their shares of red, green and blue: the colour less its
+    lightness (skin in shade keeps it, a grey or blue background does not share it)."""
+    rgb = rgb.astype(np.float32)
+    return rgb / np.maximum(rgb.sum(axis=-1, keepdims=True), 1.0)
+
+
+def _colour_fit(tones: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``(n,)`` in [0, 1]: 1 where the source tiles' ``tones`` are of the ``wanted`` tones'
+    colour (chromaticities within ``SAME_COLOUR``), falling to 0 at ``OTHER_COLOUR``."""
+    apart = np.sqrt(((_chromaticity(tones) - _chromaticity(wanted)) ** 2).sum(axis=-1))
+    return np.clip((OTHER_COLOUR - apart) / (OTHER_COLOUR - SAME_COLOUR), 0, 1).astype(np.float32)
 
 
 def _skin_energy_at(sources: GrainSources, corners: np.ndarray, usual: float) -> np.ndarray:
@@ -508,6 +530,7 @@ def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray
     reach = REACH_TILES * tile
     cost += (((sources.corners[draws] - corners[:, None, :]) / reach) ** 2).sum(-1) * DISTANCE_WEIGHT
     cost += ODDNESS_WEIGHT * sources.oddness[draws] + SURFACE_WEIGHT * sources.detached[draws]
+    cost += SURFACE_WEIGHT * (1 - _colour_fit(sources.tones[draws], wanted[:, None, :]))
     if sources.surfaces is not None:
         height, width = sources.surfaces.shape
         centres = corners + tile // 2

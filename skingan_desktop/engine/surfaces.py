@@ -12,12 +12,13 @@ length). Each surface's membrane is then stretched over its own pixels only, and
 each part is taken from its own surface (``engine/grain.py``).
 
 Colour groups that blend into each other along the ring are one surface lit unevenly (a shadow
-across the skin), not two, and are not split; nor is an arc whose colour is reached gradually.
+across the skin), not two, and are not split; nor is an arc whose colour is reached gradually,
+which, of the skin's hue, is the skin itself in another light (lit white beside skin in shade).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import cv2
@@ -38,7 +39,9 @@ LIGHTNESS_WEIGHT = 0.5    # of CIELAB's L in the colour distance that tells surf
 MIN_SEPARATION = 14.0     # that distance between any two surfaces' centres; a pixel farther than
                           # it from every centre is of none
 SKIN_HUES = (30.0, 80.0)  # CIELAB hue angles of skin, degrees (orange to yellow; a red chair is below) ...
-SKIN_CHROMA = 6.0         # ... with at least this chroma
+SKIN_CHROMA = 6.0         # ... with more than this chroma, fully skin at this plus SKIN_CHROMA_SPAN (a
+SKIN_CHROMA_SPAN = 12.0   # greyed ring of ink shading and shadow is less skin than the tan beside it)
+LIT_HUE = 20.0            # degrees: a skin-coloured surface this near the main one's hue may be it in another light
 SKIN_PREFERENCE = 0.5     # share of the ring a skin-coloured surface is granted over others in choosing the main one
 MIN_SHARE = 0.06          # each surface holds at least this share of the ring
 MAX_BLEND = 0.25          # at most this share of two surfaces' ring pixels lies between their colours
@@ -116,7 +119,17 @@ def _skin_like(centres: np.ndarray) -> np.ndarray:
     hole is on the skin."""
     hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
     chroma = np.hypot(centres[:, 1], centres[:, 2])
-    return ((hue >= SKIN_HUES[0]) & (hue <= SKIN_HUES[1]) & (chroma >= SKIN_CHROMA)).astype(np.float32)
+    toned = np.clip((chroma - SKIN_CHROMA) / SKIN_CHROMA_SPAN, 0, 1)
+    return (((hue >= SKIN_HUES[0]) & (hue <= SKIN_HUES[1])) * toned).astype(np.float32)
+
+
+def _same_skin(centres: np.ndarray, main: int) -> np.ndarray:
+    """``(k,)`` bool: the centres that could be the ``main`` one's skin in another light, both
+    skin-coloured and of hues within ``LIT_HUE`` degrees (lit white or in shade, skin keeps its
+    hue; a background seldom has it)."""
+    hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
+    apart = np.abs((hue - hue[main] + 180) % 360 - 180)
+    return (_skin_like(centres) > 0) & (_skin_like(centres[main:main + 1]) > 0) & (apart <= LIT_HUE)
 
 
 def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> bool:
@@ -139,31 +152,60 @@ def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> 
     return True
 
 
-def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
+def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each surface's share of each hole pixel (``(k, h, w)`` float32, summing to 1 in the
-    hole, 0 outside it). Along each piece of the hole's edge the surfaces meet it in arcs.
-    The ring's main surface (the skin the hole is on) is the ground; every arc of another
-    surface takes the part of the hole between the arc and the straight line joining its
-    ends: a background entering a box over a limb's edge, bounded by the edge's straight
-    continuation. A pixel no arc takes is the main surface's."""
+    hole, 0 outside it), and the known pixels' labels as the arcs settle them (below).
+
+    Along each piece of the hole's edge the surfaces meet it in arcs. The ring's main surface
+    (the skin the hole is on) is the ground; every arc of another surface takes the part of the
+    hole between the arc and the straight line joining its ends: a background entering a box
+    over a limb's edge, bounded by the edge's straight continuation. A pixel no arc takes is the
+    main surface's, but in a piece of the hole with none of the main surface around it, which
+    lies on the surface most of its edge is.
+
+    An arc whose colour is reached gradually at an end takes no part. Of the main surface's hue
+    and reached gradually from it wherever it meets it, it is the main surface in another light
+    (skin lit white by a lamp beside skin in shade), not another surface: its ring pixels are
+    labelled the main surface's, so that the main surface's membrane meets them (left out, it
+    would end in a hard edge against them)."""
     parts = np.zeros((surfaces.count, *hole.shape), np.float32)
     main = surfaces.main
+    labels = surfaces.labels.copy()
     if surfaces.count == 1:
         parts[main] = hole
-        return parts
+        return parts, labels
     edge_labels = _edge_labels(surfaces, hole)
+    lit = np.zeros((surfaces.count, *hole.shape), np.uint8)  # each surface's arcs that are the main in another light
+    same_skin = _same_skin(surfaces.centres, main)
     contours, _ = cv2.findContours(hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     for contour in contours:
         points = contour[:, 0, :]
         along = _steady(edge_labels[points[:, 1], points[:, 0]])
+        if main not in along and (along >= 0).any():
+            # A piece of the hole with none of the main surface around it (a stroke that strayed
+            # onto the background) lies on the surface most of its edge is.
+            ground = int(np.argmax(np.bincount(along[along >= 0], minlength=surfaces.count)))
+            piece = np.zeros(hole.shape, np.uint8)
+            cv2.fillPoly(piece, [contour], 1)
+            parts[ground] = np.maximum(parts[ground], piece)
+            continue
         for start, length in _runs(along):
             index = along[start]
-            if index < 0 or index == main or length == len(along) or not _sharp_ends(surfaces, points, along, start, length):
+            if index < 0 or index == main or length == len(along):
                 continue
             arc = points[np.arange(start, start + length) % len(points)]
+            ends = _arc_ends(surfaces, points, along, start, length)
+            towards_main = [sharp for sharp, neighbour in ends if neighbour == main]
+            if towards_main and not any(towards_main) and same_skin[index]:
+                lit[index][arc[:, 1], arc[:, 0]] = 1
+            if not all(sharp for sharp, _ in ends):
+                continue
             polygon = np.zeros(hole.shape, np.uint8)
             cv2.fillPoly(polygon, [arc.reshape(-1, 1, 2).astype(np.int32)], 1)
             parts[index] = np.maximum(parts[index], polygon)
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * RING_WIDTH + 1,) * 2)
+    for index in np.flatnonzero(lit.any(axis=(1, 2))):
+        labels[(cv2.dilate(lit[index], reach) > 0) & (labels == index)] = main
     # Eased over the hole's pixels only: at the hole's edge a blur would also average in the
     # outside's zeros and hand the edge to the main surface.
     within = np.maximum(cv2.GaussianBlur(hole.astype(np.float32), (0, 0), SHARE_SIGMA), 1e-6)
@@ -171,23 +213,24 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
     taken = parts.sum(axis=0)
     parts /= np.maximum(taken, 1.0)  # overlapping arcs share their pixels
     parts[main] = 1 - np.minimum(taken, 1.0)
-    return (parts * hole).astype(np.float32)
+    return (parts * hole).astype(np.float32), labels
 
 
-def _sharp_ends(surfaces: Surfaces, points: np.ndarray, along: np.ndarray, start: int, length: int) -> bool:
-    """Whether the colour changes sharply at both ends of the arc of ``length`` edge points
-    from ``start`` (``along``: the surfaces along the edge): by ``EDGE_SHARE`` of the distance
-    between the two surfaces met there, within ``2 * EDGE_SPAN`` points, as at a limb's edge.
-    A colour reached gradually is the same surface in another light."""
+def _arc_ends(surfaces: Surfaces, points: np.ndarray, along: np.ndarray, start: int,
+              length: int) -> list[tuple[bool, int]]:
+    """For each end of the arc of ``length`` edge points from ``start`` (``along``: the surfaces
+    along the edge): whether the colour changes sharply there, by ``EDGE_SHARE`` of the distance
+    between the two surfaces met, within ``2 * EDGE_SPAN`` points, as at a limb's edge; and the
+    surface met (-1: none). A colour reached gradually is the same surface in another light."""
     count = len(points)
+    ends = []
     for end, outside in ((start, start - 1), (start + length, start + length)):
         before, after = points[(end - EDGE_SPAN) % count], points[(end + EDGE_SPAN - 1) % count]
         jump = np.linalg.norm(surfaces.colours[before[1], before[0]] - surfaces.colours[after[1], after[0]])
-        neighbour = along[outside % count]
+        neighbour = int(along[outside % count])
         apart = np.linalg.norm(surfaces.centres[along[start]] - surfaces.centres[neighbour]) if neighbour >= 0 else 0
-        if jump < EDGE_SHARE * apart:
-            return False
-    return True
+        ends.append((bool(jump >= EDGE_SHARE * apart), neighbour))
+    return ends
 
 
 def _edge_labels(surfaces: Surfaces, hole: np.ndarray) -> np.ndarray:
@@ -310,4 +353,7 @@ def hole_surfaces(photo: np.ndarray, hole: np.ndarray, split_depth: Optional[flo
     if not hole.any() or cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3).max() <= split_depth:
         return HoleSurfaces(hole, None, None)
     surfaces = ring_surfaces(photo, hole)
-    return HoleSurfaces(hole, surfaces, None if surfaces is None else surface_parts(surfaces, hole))
+    if surfaces is None:
+        return HoleSurfaces(hole, None, None)
+    parts, labels = surface_parts(surfaces, hole)
+    return HoleSurfaces(hole, replace(surfaces, labels=labels), parts)

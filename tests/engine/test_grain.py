@@ -180,3 +180,22 @@ def test_no_tile_of_the_grain_stands_out_on_a_whole_tattoo() -> None:
         inner = cv2.erode(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
         local = cv2.boxFilter(relative * relative, -1, (9, 9))[inner]
         assert np.percentile(local, 99) < limit * np.median(local), name
+
+
+def test_no_grain_comes_from_a_surface_of_another_colour() -> None:
+    # The mask took an arm's skin whole (103_2): around it only crumpled blue-grey plastic.
+    # Laid into the skin's fill its crinkles printed as cracks; a skin fill gets no grain from it.
+    rng = np.random.default_rng(4)
+    height, width = 200, 200
+    crinkles = cv2.GaussianBlur(rng.normal(0, 1, (height, width)), (0, 0), 1.0)
+    plastic = np.array([150, 160, 180]) * (1 + 0.12 * crinkles / crinkles.std())[..., None]
+    photo = np.clip(plastic, 0, 255).astype(np.uint8)
+    hole = np.zeros((height, width), bool)
+    hole[40:160, 60:140] = True
+
+    def grain_energy(tone_colour) -> float:
+        tone = np.broadcast_to(np.array(tone_colour, np.float32), (height, width, 3)).copy()
+        grain = native_grain(photo, hole, tone, 1.5, seed=1)
+        return float(np.mean((grain[hole] / tone[hole]) ** 2))
+
+    assert grain_energy((215, 170, 140)) < 0.02 * grain_energy((150, 160, 180))  # skin's fill: none

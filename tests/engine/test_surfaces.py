@@ -119,3 +119,56 @@ def test_a_shallow_hole_across_the_edge_is_left_to_the_generator() -> None:
 
     assert hole_surfaces(photo, thin).surfaces is None
     assert hole_surfaces(photo, _box(photo.shape)).surfaces.count == 2
+
+
+def _skin_lit_white_above(height: int = 200, width: int = 220) -> np.ndarray:
+    """Skin in shade, lit twice as bright along the top, the light falling gradually (over 40
+    px) to the shade below."""
+    rows = np.mgrid[0:height, 0:width][0]
+    light = np.clip(1.0 - 0.5 * (rows - 38) / 40, 0.5, 1.0)[..., None]
+    return np.clip(lit_skin(height, width).astype(np.float32) * light, 0, 255).astype(np.uint8)
+
+
+def test_skin_lit_white_beside_the_hole_is_met_by_the_fill() -> None:
+    # Lit white, the skin is a surface of its own colour along the ring, but it is reached
+    # gradually: the fill meets it, with no hard edge where the white skin touches the hole.
+    photo = _skin_lit_white_above()
+    hole = _box(photo.shape)
+    split = hole_surfaces(photo, hole)
+    assert split.surfaces.count >= 2  # the white is told apart by colour ...
+
+    by_surface = split.membrane(photo.astype(np.float32))
+
+    top = np.zeros_like(hole)
+    top[40:43, 70:160] = True  # the hole's first rows under the white skin
+    assert np.percentile(_delta_e(by_surface[top], photo[top].astype(np.float32)), 90) < 6  # ... and met
+
+
+def test_a_piece_of_the_hole_on_the_wall_alone_is_filled_with_the_wall() -> None:
+    # A stroke that strayed off the arm onto the wall, a piece of the mask of its own.
+    photo, beyond = _arm_against_a_wall()
+    hole = _box(photo.shape)
+    stray = np.zeros_like(hole)
+    stray[60:90, 185:205] = True  # wholly on the wall
+    split = hole_surfaces(photo, hole | stray)
+
+    filled = split.membrane(photo.astype(np.float32))
+
+    assert np.percentile(_delta_e(filled[stray], photo[stray].astype(np.float32)), 90) < 6
+
+
+def test_the_hole_is_on_the_skin_more_than_on_its_greyed_shading() -> None:
+    # Shading the mask left (greyed, skin-hued) holds more of the ring than the tan skin does;
+    # the tan skin is the skin.
+    photo = lit_skin(200, 220)
+    grey = np.array([110, 98, 86], np.uint8)  # a little warm: of skin's hue, with little chroma
+    hole = _box(photo.shape)
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((31, 31), np.uint8)) > 0) & ~hole
+    greyed = ring & (np.mgrid[0:200, 0:220][0] > 85)  # the lower part of the ring
+    photo[greyed] = grey
+
+    surfaces = ring_surfaces(photo, hole)
+
+    assert surfaces.count >= 2
+    tan = surface_colour(photo[20, 100].astype(np.float32))
+    assert np.linalg.norm(surfaces.centres[surfaces.main] - tan) < 8
