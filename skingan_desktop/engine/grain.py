@@ -449,7 +449,8 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
     # Each tile laid with the energy of the skin's grain around it, and no stronger than the
     # usual source tile can be raised to: a tile that stands out of the others prints as a glyph
     # (a flat, blurred skin's sources with the odd speckled one among them).
-    usual = float(np.median(np.concatenate([sources.tile_energy[chosen] for *_, chosen, _ in layers]))) if layers else 0.0
+    chosen_energies = [sources.tile_energy[chosen] for *_, chosen, _ in layers]
+    usual = float(np.median(np.concatenate(chosen_energies))) if layers else 0.0
     for ys, xs, needed, places, chosen, fits in layers:
         wanted = np.minimum(_skin_energy_at(sources, places, usual), usual * MAX_TILE_GAIN**2)
         gains = np.minimum(np.sqrt(wanted / np.maximum(sources.tile_energy[chosen], 1e-12)), MAX_TILE_GAIN)

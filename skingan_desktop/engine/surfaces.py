@@ -41,7 +41,8 @@ MIN_SEPARATION = 14.0     # that distance between any two surfaces' centres; a p
 SKIN_HUES = (30.0, 80.0)  # CIELAB hue angles of skin, degrees (orange to yellow; a red chair is below) ...
 SKIN_CHROMA = 6.0         # ... with more than this chroma, fully skin at this plus SKIN_CHROMA_SPAN (a
 SKIN_CHROMA_SPAN = 12.0   # greyed ring of ink shading and shadow is less skin than the tan beside it)
-LIT_HUE = 20.0            # degrees: a skin-coloured surface this near the main one's hue may be it in another light
+LIT_HUE = 25.0            # degrees: a skin-coloured surface this near the main one's hue may be it in
+                          # another light (lit bright, skin turns yellower)
 SKIN_PREFERENCE = 0.5     # share of the ring a skin-coloured surface is granted over others in choosing the main one
 MIN_SHARE = 0.06          # each surface holds at least this share of the ring
 MAX_BLEND = 0.25          # at most this share of two surfaces' ring pixels lies between their colours

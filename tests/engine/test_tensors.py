@@ -8,7 +8,8 @@ import pytest
 from skingan_desktop.engine.tensors import shrunk_hole
 
 
-@pytest.mark.parametrize("shape, size", [((480, 640), (384, 512)), ((4000, 3000), (512, 384)), ((1125, 1500), (512, 683))])
+@pytest.mark.parametrize("shape, size", [((480, 640), (384, 512)), ((4000, 3000), (512, 384)),
+                                         ((1125, 1500), (512, 683))])
 def test_a_pixel_the_hole_reaches_into_is_hole(shape: tuple[int, int], size: tuple[int, int]) -> None:
     hole = np.zeros(shape, bool)
     hole[shape[0] // 3 + 1: shape[0] // 2 + 2, shape[1] // 5 + 1: shape[1] - 3] = True
