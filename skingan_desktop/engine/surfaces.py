@@ -39,6 +39,8 @@ LIGHTNESS_WEIGHT = 0.5    # of CIELAB's L in the colour distance that tells surf
 MIN_SEPARATION = 14.0     # that distance between any two surfaces' centres; a pixel farther than
                           # it from every centre is of none
 SKIN_HUES = (30.0, 80.0)  # CIELAB hue angles of skin, degrees (orange to yellow; a red chair is below) ...
+SKIN_SAMPLE_HUES = (30.0, 90.0)  # ... and of a single ring pixel's, when no group is skin (pale skin
+                                 # under a yellow lamp reaches 85: 118_1)
 SKIN_CHROMA = 6.0         # ... with more than this chroma, fully skin at this plus SKIN_CHROMA_SPAN (a
 SKIN_CHROMA_SPAN = 12.0   # greyed ring of ink shading and shadow is less skin than the tan beside it)
 LIT_HUE = 25.0            # degrees: a skin-coloured surface this near the main one's hue may be it in
@@ -103,6 +105,11 @@ def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optiona
         if _distinct(samples, tried.ravel(), tried_centres):
             grouped, centres = tried.ravel(), tried_centres
             break
+    skin_apart = None
+    if not _skin_like(centres).any():
+        skin_apart = _skin_apart(samples, criteria, seed)
+        if skin_apart is not None:
+            grouped, centres = skin_apart
     # Every known pixel joins the nearest surface when it is near one (a shirt beyond the
     # background, a colour not in the ring, joins none).
     distances = np.stack([np.linalg.norm(colours - centre, axis=-1) for centre in centres])
@@ -110,18 +117,43 @@ def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optiona
     labels[distances.min(axis=0) > MIN_SEPARATION] = -1
     labels[hole] = -1
     shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
-    main = int(np.argmax(shares + SKIN_PREFERENCE * _skin_like(centres)))
+    main = 0 if skin_apart is not None else int(np.argmax(shares + SKIN_PREFERENCE * _skin_like(centres)))
     return Surfaces(centres.astype(np.float32), labels, colours, main)
 
 
-def _skin_like(centres: np.ndarray) -> np.ndarray:
+def _skin_like(centres: np.ndarray, hues: tuple[float, float] = SKIN_HUES) -> np.ndarray:
     """``(k,)`` 1.0 for the centres whose hue is a skin's (orange to yellow, some chroma), else 0:
     a box drawn over a limb's edge may hold more background than skin along its ring, but the
     hole is on the skin."""
     hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
     chroma = np.hypot(centres[:, 1], centres[:, 2])
     toned = np.clip((chroma - SKIN_CHROMA) / SKIN_CHROMA_SPAN, 0, 1)
-    return (((hue >= SKIN_HUES[0]) & (hue <= SKIN_HUES[1])) * toned).astype(np.float32)
+    return (((hue >= hues[0]) & (hue <= hues[1])) * toned).astype(np.float32)
+
+
+def _skin_apart(samples: np.ndarray, criteria: tuple, seed: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """When no group of the ring is skin-coloured, its skin may be a short arc that k-means merged
+    into a larger, many-coloured background (a box over a limb's whole width: skin above and
+    below, bedding, a shirt and a chair at the sides). The ring's skin-coloured samples are then
+    a group of their own (the first), the rest grouped around them, if the skin is distinct from
+    each (the background's groups may blend into each other); else ``None``. The hole is on that
+    skin, however little of the ring it holds."""
+    skin = _skin_like(samples, hues=SKIN_SAMPLE_HUES) >= 0.5
+    if not MIN_SHARE <= skin.mean() <= 1 - MIN_SHARE:
+        return None
+    rest = np.ascontiguousarray(samples[~skin])
+    for count in range(MAX_SURFACES - 1, 0, -1):
+        cv2.setRNGSeed(seed)
+        if count == 1:
+            labels, rest_centres = np.zeros(len(rest), np.int32), rest.mean(axis=0, keepdims=True)
+        else:
+            _, labels, rest_centres = cv2.kmeans(rest, count, None, criteria, 3, cv2.KMEANS_PP_CENTERS)
+        tried = np.zeros(len(samples), np.int32)
+        tried[~skin] = labels.ravel() + 1
+        tried_centres = np.concatenate([samples[skin].mean(axis=0, keepdims=True), rest_centres]).astype(np.float32)
+        if _distinct(samples, tried, tried_centres, first_only=True):
+            return tried, tried_centres
+    return None
 
 
 def _same_skin(centres: np.ndarray, main: int) -> np.ndarray:
@@ -133,14 +165,16 @@ def _same_skin(centres: np.ndarray, main: int) -> np.ndarray:
     return (_skin_like(centres) > 0) & (_skin_like(centres[main:main + 1]) > 0) & (apart <= LIT_HUE)
 
 
-def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> bool:
+def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray, first_only: bool = False) -> bool:
     """Whether the k-means groups are surfaces: each of ``MIN_SHARE``, every two centres
     ``MIN_SEPARATION`` apart, and few of their pixels between them (a gradient of light fills
-    the space between its ends; an edge between two surfaces leaves it nearly empty)."""
+    the space between its ends; an edge between two surfaces leaves it nearly empty). With
+    ``first_only``, only the first group against each other one, and of another group of many
+    colours only the pixels near the line between the two centres count as between them."""
     shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
     if shares.min() < MIN_SHARE:
         return False
-    for i in range(len(centres)):
+    for i in range(1 if first_only else len(centres)):
         for j in range(i + 1, len(centres)):
             axis = centres[j] - centres[i]
             separation = float(np.linalg.norm(axis))
@@ -148,7 +182,11 @@ def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> 
                 return False
             pair = samples[(grouped == i) | (grouped == j)]
             along = (pair - centres[i]) @ axis / separation**2  # 0 at the first centre, 1 at the second
-            if np.mean((along > 0.3) & (along < 0.7)) > MAX_BLEND:
+            between = (along > 0.3) & (along < 0.7)
+            if first_only:  # a group of many colours: only pixels near the line between the two blend them
+                off = np.linalg.norm(pair - centres[i] - along[:, None] * axis, axis=1)
+                between &= off < separation / 4
+            if np.mean(between) > MAX_BLEND:
                 return False
     return True
 

@@ -172,3 +172,37 @@ def test_the_hole_is_on_the_skin_more_than_on_its_greyed_shading() -> None:
     assert surfaces.count >= 2
     tan = surface_colour(photo[20, 100].astype(np.float32))
     assert np.linalg.norm(surfaces.centres[surfaces.main] - tan) < 8
+
+
+def _limb_boxed_whole(height: int = 260, width: int = 220) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A pale arm under a yellow lamp (118_1's skin) running down to the photo's lower border,
+    between a many-coloured background (bedding, a floor, a shirt, jeans, a chair), and a box over
+    its whole width from a little below its top: the ring's only skin is the short arc above."""
+    rng = np.random.default_rng(2)
+    photo = np.zeros((height, width, 3), np.float32)
+    photo[:, :110] = (225, 200, 210)            # bedding
+    photo[130:, :110] = (120, 160, 110)         # a green floor
+    photo[:, 110:] = (170, 240, 190)            # a shirt
+    photo[90:180, 110:] = (60, 80, 140)         # jeans
+    photo[180:, 110:] = (180, 30, 50)           # a chair
+    arm = np.zeros((height, width), bool)
+    arm[:, 60:160] = True
+    photo[arm] = (172, 153, 123)
+    photo = np.clip(photo + rng.normal(0, 2.0, photo.shape), 0, 255).astype(np.uint8)
+    hole = np.zeros((height, width), bool)
+    hole[60:, 52:168] = True
+    return photo, hole, arm
+
+
+def test_a_box_over_a_limbs_whole_width_is_filled_with_its_skin() -> None:
+    # k-means merged the short arc of skin into a grey group of the many background colours,
+    # and the box over the arm filled grey (118_1).
+    photo, hole, arm = _limb_boxed_whole()
+    skin = photo[20, 100].astype(np.float32)
+
+    surfaces = ring_surfaces(photo, hole)
+    assert np.linalg.norm(surfaces.centres[surfaces.main] - surface_colour(skin)) < 8
+
+    filled = hole_surfaces(photo, hole).membrane(photo.astype(np.float32))
+    middle = hole & arm & (np.mgrid[0:260, 0:220][0] > 120)
+    assert np.median(_delta_e(filled[middle], np.broadcast_to(skin, filled[middle].shape))) < 6
