@@ -1,10 +1,12 @@
-"""Whole tattoos removed, to look at at 100 %: for held-out photos, the tattoo's box as the mask,
-the photo | our 512 fill | our refined fill (``--refined``) | variants asked for | PatchMatch
-(with the bench extra), side by side,
-one PNG per photo, cropped to the box and some skin around it. No truth, no numbers: this is
-what a retoucher sees, and what a metric on small windows can miss.
+"""Whole tattoos removed, to look at at 100 %: for held-out photos, the tattoo's box as the mask
+(or, with ``--snap``, the mask a retoucher makes: the box brushed a little wider, then Snap to
+ink), the photo with the mask's outline | our 512 fill | our refined fill (``--refined``) |
+variants asked for | PatchMatch (with the bench extra), side by side, one PNG per photo, cropped
+to the box and some skin around it. No truth, no numbers: this is what a retoucher sees, and
+what a metric on small windows can miss.
 
     python benchmarks/whole_tattoos.py --data ../shared/data/tattoo-photos --out runs/whole --limit 8
+    python benchmarks/whole_tattoos.py --data ../shared/data/tattoo-photos --out runs/whole-snapped --snap --limit 18
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import argparse
 import sys
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image
+
+from skingan_desktop.engine.ink import NoInkFound, snap_to_ink
+from skingan_desktop.engine.mask_ops import grow_mask
 
 from skingan_desktop.engine.runner import InpaintSettings
 from skingan_desktop.io.photos import read_photo
@@ -26,6 +32,8 @@ from skingan_desktop.training.fill_benchmark import engine_fill
 from skingan_desktop.training.peers import peer_fills
 
 MARGIN = 0.25  # of the box's size, shown around it
+BRUSHED_WIDER = 1 / 80  # --snap: the box brushed this share of the photo's long side wider (6 px at 480)
+OUTLINE = (255, 0, 255)
 
 
 def main(argv: list[str]) -> int:
@@ -43,6 +51,8 @@ def main(argv: list[str]) -> int:
                              "working px (repeatable)")
     parser.add_argument("--texture-strength", type=float, action="append", dest="strengths", default=[],
                         help="also ours with this texture strength (repeatable)")
+    parser.add_argument("--snap", action="store_true",
+                        help="the mask a retoucher makes: the box brushed a little wider, then Snap to ink")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -79,11 +89,19 @@ def main(argv: list[str]) -> int:
             continue
         for left, top, right, bottom in boxes:
             hole[top:bottom, left:right] = True
+        if args.snap:
+            brushed = grow_mask(hole.astype(np.uint8), max(1, round(BRUSHED_WIDER * max(height, width)))) > 0
+            try:
+                hole = snap_to_ink(photo, brushed)
+            except NoInkFound:
+                hole = brushed
         left, top = min(b[0] for b in boxes), min(b[1] for b in boxes)
         right, bottom = max(b[2] for b in boxes), max(b[3] for b in boxes)
         mx, my = int((right - left) * MARGIN), int((bottom - top) * MARGIN)
         crop = (slice(max(top - my, 0), min(bottom + my, height)), slice(max(left - mx, 0), min(right + mx, width)))
-        panels = [photo[crop]] + [fill(photo, hole)[crop] for fill in methods.values()]
+        outlined = photo.copy()
+        outlined[cv2.morphologyEx(hole.astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0] = OUTLINE
+        panels = [outlined[crop]] + [fill(photo, hole)[crop] for fill in methods.values()]
         strip = np.concatenate([np.pad(p, ((0, 0), (0, 4), (0, 0)), constant_values=255) for p in panels], axis=1)
         target = args.out / f"{path.stem}.png"
         Image.fromarray(strip).save(target)
