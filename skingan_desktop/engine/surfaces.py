@@ -121,12 +121,13 @@ def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optiona
     return Surfaces(centres.astype(np.float32), labels, colours, main)
 
 
-def _skin_like(centres: np.ndarray, hues: tuple[float, float] = SKIN_HUES) -> np.ndarray:
-    """``(k,)`` 1.0 for the centres whose hue is a skin's (orange to yellow, some chroma), else 0:
-    a box drawn over a limb's edge may hold more background than skin along its ring, but the
-    hole is on the skin."""
-    hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
-    chroma = np.hypot(centres[:, 1], centres[:, 2])
+def _skin_like(colours: np.ndarray, hues: tuple[float, float] = SKIN_HUES) -> np.ndarray:
+    """``(k,)`` in [0, 1]: how much each of ``colours`` (``(k, 3)``, :func:`surface_colour`'s
+    units) is a skin's: 0 outside skin's ``hues`` (orange to yellow) or with no more chroma than
+    ``SKIN_CHROMA``, rising to 1 over ``SKIN_CHROMA_SPAN`` more. A box drawn over a limb's edge
+    may hold more background than skin along its ring, but the hole is on the skin."""
+    hue = np.degrees(np.arctan2(colours[:, 2], colours[:, 1]))
+    chroma = np.hypot(colours[:, 1], colours[:, 2])
     toned = np.clip((chroma - SKIN_CHROMA) / SKIN_CHROMA_SPAN, 0, 1)
     return (((hue >= hues[0]) & (hue <= hues[1])) * toned).astype(np.float32)
 
