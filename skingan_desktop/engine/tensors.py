@@ -50,9 +50,9 @@ def shrunk_photo(photo: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def shrunk_hole(hole: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``(H, W)`` bool shrunk to ``size``; a pixel touched by the hole stays hole (any share of
-    it the hole's content could tint by a level, that is; a pixel half ink counted as ring
-    would draw a dark line around the hole for the fill to continue)."""
+    """``(H, W)`` bool shrunk to ``size``: every pixel the hole reaches into is hole
+    (:func:`touched`). Counted as ring, a pixel half ink would draw a dark line around the hole
+    for the fill to continue."""
     if tuple(hole.shape) == tuple(size):
         return hole
     return touched(hole, (size[1], size[0]))
