@@ -1,0 +1,64 @@
+"""Whole tattoos on real photos, as a retoucher masks them: the fill takes the colour of the skin
+the tattoo is on, not of the background around a box, nor a ghost of the ink."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from skingan_desktop.engine.ink import snap_to_ink
+from skingan_desktop.engine.mask_ops import grow_mask
+from skingan_desktop.engine.runner import InpaintSettings, Inpainter, apply_results
+from skingan_desktop.io.photos import load_photo
+from skingan_desktop.model import load_generator
+from skingan_desktop.resources import embedded_model_path
+from skingan_desktop.training.data import tattoo_boxes
+from tests.conftest import PHOTOS
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2Lab)
+
+
+def _fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    generator = load_generator(embedded_model_path())
+    out = apply_results(photo, Inpainter(generator, InpaintSettings(refine=False)).run(photo, hole), refined=False)
+    assert np.array_equal(out[~hole], photo[~hole])
+    return out
+
+
+def test_a_box_over_a_forearms_whole_width_takes_the_arms_colour() -> None:
+    # 118_1: the box runs from below the elbow to the photo's lower border, wider than the arm;
+    # around it bedding, a floor, a green shirt, jeans and a red chair. It was filled grey-green.
+    photo = load_photo(PHOTOS / "118_1.JPG")
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[59:, 112:250] = True
+
+    out = _fill(photo, hole)
+
+    skin = np.median(_lab(photo)[40:56, 130:235].reshape(-1, 3), axis=0)  # the arm above the box
+    fill = np.median(_lab(out)[hole], axis=0)
+    assert np.linalg.norm(skin[1:] - fill[1:]) < 11  # in colour (17.6 when grey); its light may differ
+
+
+def test_skin_lit_white_beside_a_snapped_tattoo_meets_the_fill_without_an_edge() -> None:
+    # 114_1: a lamp lights the upper arm white above a portrait tattoo. Snapped to the ink, the
+    # mask's upper edge runs through the lit skin, and the fill ended there in a hard edge.
+    path = PHOTOS / "114_1.JPG"
+    photo = load_photo(path)
+    box = np.zeros(photo.shape[:2], np.uint8)
+    for left, top, right, bottom in tattoo_boxes(path):
+        box[top:bottom, left:right] = 1
+    hole = snap_to_ink(photo, grow_mask(box, 6) > 0)  # the boxes brushed 6 px wider, then snapped
+
+    out = _fill(photo, hole).astype(np.float32)
+
+    # Across the mask's edge where the lit skin meets it, the fill continues the skin's light:
+    # the step from the ring's first pixels to the fill's first pixels stays small.
+    inside = hole & (cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3) <= 3)
+    outside = (cv2.dilate(hole.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0) & ~hole
+    lit = np.zeros_like(hole)
+    lit[100:190, 40:150] = True  # the mask's upper edge under the lamp
+    lightness = _lab(out)[..., 0]
+    step = np.median(lightness[outside & lit]) - np.median(lightness[inside & lit])
+    assert abs(step) < 6
