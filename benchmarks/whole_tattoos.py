@@ -22,7 +22,6 @@ from PIL import Image
 
 from skingan_desktop.engine.ink import NoInkFound, snap_to_ink
 from skingan_desktop.engine.mask_ops import grow_mask
-
 from skingan_desktop.engine.runner import InpaintSettings
 from skingan_desktop.io.photos import read_photo
 from skingan_desktop.model import load_generator

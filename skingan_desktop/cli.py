@@ -289,6 +289,8 @@ def _run_train(args: argparse.Namespace) -> int:
 
     if args.size % 8:
         raise UsageError("--size must be a multiple of 8.")
+    if args.loader_workers < 0:
+        raise UsageError("--loader-workers must be 0 or more.")
     config = TrainConfig(data=args.data, run_dir=args.run, steps=args.steps, batch_size=args.batch_size,
                          size=args.size, ngf=args.ngf, n_blocks=args.blocks, init=args.init,
                          losses=LossWeights(l1_hole=args.hole_l1, adversarial=args.adversarial,
@@ -298,8 +300,6 @@ def _run_train(args: argparse.Namespace) -> int:
                          perceptual_weights=args.perceptual_weights,
                          device=args.device, mixed_precision=not args.float32, max_minutes=args.minutes,
                          scenes=args.scenes, loader_workers=args.loader_workers)
-    if args.loader_workers < 0:
-        raise UsageError("--loader-workers must be 0 or more.")
     if not sys.stderr.isatty():  # a log file: a line every 10 steps
         print(f"Wrote {train(config)}")
         return 0

@@ -442,9 +442,7 @@ def _laid_tiles(sources: GrainSources, offset: tuple[int, int], hole: np.ndarray
             # The tone is smooth at the tile's scale: its value at the centre is the tile's mean.
             centre_y = np.clip(corners[:, 0] + half - pad, 0, height - 1)
             centre_x = np.clip(corners[:, 1] + half - pad, 0, width - 1)
-            wanted_tone = tone[centre_y, centre_x]
-            chosen = _best_sources(sources, corners + to_sources, wanted_tone, rng)
-            fits = _colour_fit(sources.tones[chosen], wanted_tone)
+            chosen, fits = _best_sources(sources, corners + to_sources, tone[centre_y, centre_x], rng)
             layers.append((ys, xs, needed, corners + to_sources, chosen, fits))
     # Each tile laid with the energy of the skin's grain around it, and no stronger than the
     # usual source tile can be raised to: a tile that stands out of the others prints as a glyph
@@ -513,14 +511,16 @@ def _box_sums(integral: np.ndarray, ys: np.ndarray, xs: np.ndarray, side: int) -
     return integral[ys + side, xs + side] - integral[ys, xs + side] - integral[ys + side, xs] + integral[ys, xs]
 
 
-def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """For each tile of the hole (top-left ``corners`` ``(n, 2)`` in the sources' window, mean
     tone ``wanted`` ``(n, 3)``), the index of the best of ``CANDIDATES`` source tiles, half
-    drawn anywhere and half near it: near in tone (within a tolerance), then in place, of usual
-    grain, and, where the tile reaches real skin, whose detail continues that skin's best."""
+    drawn anywhere and half near it: near in tone (within a tolerance) and of its colour, then
+    in place, of usual grain, and, where the tile reaches real skin, whose detail continues that
+    skin's best; and how well that source's colour fits (:func:`_colour_fit`)."""
     n, tile = len(corners), sources.tile
     if n == 0:
-        return np.zeros(0, int)
+        return np.zeros(0, int), np.zeros(0, np.float32)
     anywhere = rng.integers(0, sources.count, size=(n, CANDIDATES // 2))
     around = corners[:, None, :] + rng.normal(0, NEAR_SPREAD * tile, size=(n, CANDIDATES - CANDIDATES // 2, 2))
     draws = np.concatenate([anywhere, sources.near(around, rng)], axis=1)
@@ -531,14 +531,16 @@ def _best_sources(sources: GrainSources, corners: np.ndarray, wanted: np.ndarray
     reach = REACH_TILES * tile
     cost += (((sources.corners[draws] - corners[:, None, :]) / reach) ** 2).sum(-1) * DISTANCE_WEIGHT
     cost += ODDNESS_WEIGHT * sources.oddness[draws] + SURFACE_WEIGHT * sources.detached[draws]
-    cost += SURFACE_WEIGHT * (1 - _colour_fit(sources.tones[draws], wanted[:, None, :]))
+    fits = _colour_fit(sources.tones[draws], wanted[:, None, :])
+    cost += SURFACE_WEIGHT * (1 - fits)
     if sources.surfaces is not None:
         height, width = sources.surfaces.shape
         centres = corners + tile // 2
         own = sources.surfaces[np.clip(centres[:, 0], 0, height - 1), np.clip(centres[:, 1], 0, width - 1)]
         cost += SURFACE_WEIGHT * (sources.surface[draws] != own[:, None])
     _add_coherence(sources, corners, draws, cost)
-    return draws[np.arange(n), np.argmin(cost, axis=1)]
+    best = np.argmin(cost, axis=1)
+    return draws[np.arange(n), best], fits[np.arange(n), best]
 
 
 def _add_coherence(sources: GrainSources, corners: np.ndarray, draws: np.ndarray, cost: np.ndarray) -> None:

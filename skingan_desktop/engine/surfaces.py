@@ -126,10 +126,14 @@ def _skin_like(colours: np.ndarray, hues: tuple[float, float] = SKIN_HUES) -> np
     units) is a skin's: 0 outside skin's ``hues`` (orange to yellow) or with no more chroma than
     ``SKIN_CHROMA``, rising to 1 over ``SKIN_CHROMA_SPAN`` more. A box drawn over a limb's edge
     may hold more background than skin along its ring, but the hole is on the skin."""
-    hue = np.degrees(np.arctan2(colours[:, 2], colours[:, 1]))
-    chroma = np.hypot(colours[:, 1], colours[:, 2])
+    hue, chroma = _hue(colours), np.hypot(colours[:, 1], colours[:, 2])
     toned = np.clip((chroma - SKIN_CHROMA) / SKIN_CHROMA_SPAN, 0, 1)
     return (((hue >= hues[0]) & (hue <= hues[1])) * toned).astype(np.float32)
+
+
+def _hue(colours: np.ndarray) -> np.ndarray:
+    """``(k,)`` CIELAB hue angles of ``colours`` (``(k, 3)``), degrees."""
+    return np.degrees(np.arctan2(colours[:, 2], colours[:, 1]))
 
 
 def _skin_apart(samples: np.ndarray, criteria: tuple, seed: int) -> Optional[tuple[np.ndarray, np.ndarray]]:
@@ -161,7 +165,7 @@ def _same_skin(centres: np.ndarray, main: int) -> np.ndarray:
     """``(k,)`` bool: the centres that could be the ``main`` one's skin in another light, both
     skin-coloured and of hues within ``LIT_HUE`` degrees (lit white or in shade, skin keeps its
     hue; a background seldom has it)."""
-    hue = np.degrees(np.arctan2(centres[:, 2], centres[:, 1]))
+    hue = _hue(centres)
     apart = np.abs((hue - hue[main] + 180) % 360 - 180)
     return (_skin_like(centres) > 0) & (_skin_like(centres[main:main + 1]) > 0) & (apart <= LIT_HUE)
 
@@ -215,7 +219,7 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> tuple[np.ndarray, np.
         parts[main] = hole
         return parts, labels
     edge_labels = _edge_labels(surfaces, hole)
-    lit = np.zeros((surfaces.count, *hole.shape), np.uint8)  # each surface's arcs that are the main in another light
+    lit = np.full(hole.shape, -1, np.int8)  # on arcs that are the main surface in another light: their surface
     same_skin = _same_skin(surfaces.centres, main)
     contours, _ = cv2.findContours(hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     for contour in contours:
@@ -237,15 +241,15 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> tuple[np.ndarray, np.
             ends = _arc_ends(surfaces, points, along, start, length)
             towards_main = [sharp for sharp, neighbour in ends if neighbour == main]
             if towards_main and not any(towards_main) and same_skin[index]:
-                lit[index][arc[:, 1], arc[:, 0]] = 1
+                lit[arc[:, 1], arc[:, 0]] = index
             if not all(sharp for sharp, _ in ends):
                 continue
             polygon = np.zeros(hole.shape, np.uint8)
             cv2.fillPoly(polygon, [arc.reshape(-1, 1, 2).astype(np.int32)], 1)
             parts[index] = np.maximum(parts[index], polygon)
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * RING_WIDTH + 1,) * 2)
-    for index in np.flatnonzero(lit.any(axis=(1, 2))):
-        labels[(cv2.dilate(lit[index], reach) > 0) & (labels == index)] = main
+    for index in np.unique(lit[lit >= 0]):
+        labels[(cv2.dilate((lit == index).astype(np.uint8), reach) > 0) & (labels == index)] = main
     # Eased over the hole's pixels only: at the hole's edge a blur would also average in the
     # outside's zeros and hand the edge to the main surface.
     within = np.maximum(cv2.GaussianBlur(hole.astype(np.float32), (0, 0), SHARE_SIGMA), 1e-6)
