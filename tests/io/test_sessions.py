@@ -173,3 +173,79 @@ def test_a_damaged_recovery_file_is_set_aside_and_named(tmp_path: Path) -> None:
         recovery_candidate(recovery)
     assert not recovery.exists() and (tmp_path / "recovery.damaged-1.skingan").is_file()  # kept, not deleted
     assert recovery_candidate(recovery) is None  # the next start has nothing to trip on
+
+
+def _version_2_file(path: Path, session: Session) -> Path:
+    """A session as the second version wrote it: each rectangle a compressed ``.npy`` member."""
+    arrays, steps = {}, []
+    for i, step in enumerate(session.steps):
+        for j, (_, _, pixels) in enumerate(step.changes):
+            arrays[f"s{i}_{j}"] = pixels
+        steps.append({"text": step.text, "changes": [{"layer": layer, "box": list(box)}
+                                                     for layer, box, _ in step.changes]})
+    meta = {"version": 2, "photo": str(session.photo_path), "width": session.width, "height": session.height,
+            "done": session.done, "steps": steps}
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), np.uint8)
+    with path.open("wb") as f:
+        np.savez_compressed(f, **arrays)
+    return path
+
+
+def test_a_second_version_session_still_opens(tmp_path: Path) -> None:
+    path = _version_2_file(tmp_path / "v2.skingan", Session(tmp_path / "arm.jpg", 160, 120, _steps(120, 160), 2))
+    restored = load_session(path, np.zeros((120, 160, 3), np.uint8))
+    assert [s.text for s in restored.steps] == ["Brush stroke", "Apply 512 result"] and restored.done == 2
+    assert np.array_equal(restored.steps[1].changes[0][2], np.full((30, 60, 3), 77, np.uint8))
+
+
+def test_each_rectangle_is_deflated_once_however_often_the_history_is_saved(tmp_path: Path, monkeypatch) -> None:
+    """The autosave writes the whole History after every edit: only the new step's pixels cost."""
+    from skingan_desktop.io import session as session_module
+
+    deflated = []
+    compress = session_module.zlib.compress
+    monkeypatch.setattr(session_module.zlib, "compress", lambda data, level: deflated.append(len(data))
+                        or compress(data, level))
+    steps = _steps(120, 160)
+    save_session(tmp_path / "a.skingan", Session(Path("p.png"), 160, 120, steps[:1], 1))
+    save_session(tmp_path / "a.skingan", Session(Path("p.png"), 160, 120, steps, 2))
+    assert deflated == [10 * 40, 30 * 60 * 3, 10 * 40]  # the stroke once, then the apply's two rectangles
+    restored = load_session(tmp_path / "a.skingan", np.zeros((120, 160, 3), np.uint8))
+    assert np.array_equal(restored.steps[0].changes[0][2], steps[0].changes[0][2])
+
+
+def _third_version_file(path: Path, member: bytes, compression: int = 0) -> Path:
+    """A version 3 session whose one step, a 10x20 mask rectangle, holds ``member``."""
+    import zipfile
+
+    meta = {"version": 3, "photo": "p.png", "width": 160, "height": 120, "done": 1,
+            "steps": [{"text": "Brush stroke", "changes": [{"layer": "mask", "box": [0, 0, 20, 10]}]}]}
+    with zipfile.ZipFile(path, "w", compression) as archive:
+        archive.writestr("s0_0.deflate", member)
+        with archive.open("meta.npy", "w") as f:
+            np.lib.format.write_array(f, np.frombuffer(json.dumps(meta).encode(), np.uint8))
+    return path
+
+
+def test_pixels_that_would_inflate_past_their_rectangle_are_refused_unread(tmp_path: Path) -> None:
+    import zipfile
+    import zlib
+
+    original = np.zeros((120, 160, 3), np.uint8)
+    fits = _third_version_file(tmp_path / "fits.skingan", zlib.compress(bytes(range(200))))
+    assert load_session(fits, original).steps[0].changes[0][2].shape == (10, 20)
+    # 200 bytes are due: a stream of 20 kB of zeros (40 bytes deflated) is cut at 200 and refused,
+    # and one of 100 MB (100 kB deflated) is refused before it is read.
+    bomb = _third_version_file(tmp_path / "bomb.skingan", zlib.compress(bytes(20_000), 9))
+    with pytest.raises(PhotoError, match="does not fit its photo"):
+        load_session(bomb, original)
+    big_bomb = _third_version_file(tmp_path / "big-bomb.skingan", zlib.compress(bytes(100 << 20), 9))
+    with pytest.raises(PhotoError, match="damaged"):
+        load_session(big_bomb, original)
+    short = _third_version_file(tmp_path / "short.skingan", zlib.compress(bytes(150)))
+    with pytest.raises(PhotoError, match="does not fit its photo"):
+        load_session(short, original)
+    # The archive's own compression may hide a member far larger than the step: refused unread.
+    hidden = _third_version_file(tmp_path / "hidden.skingan", bytes(100 << 20), zipfile.ZIP_DEFLATED)
+    with pytest.raises(PhotoError, match="damaged"):
+        load_session(hidden, original)
