@@ -37,7 +37,8 @@ RING_WIDTH = 6            # working px of known pixels around the hole that make
 COLOUR_SIGMA = 1.5        # working px: colours are judged blurred this much (grain, JPEG noise)
 LIGHTNESS_WEIGHT = 0.5    # of CIELAB's L in the colour distance that tells surfaces apart
 MIN_SEPARATION = 14.0     # that distance between any two surfaces' centres; a pixel farther than
-                          # it from every centre is of none
+                          # it from every centre, and than most of that surface's ring, is of none
+REACH_SHARE = 0.9         # ... most: this share of the ring samples grouped into a surface
 SKIN_HUES = (30.0, 80.0)  # CIELAB hue angles of skin, degrees (orange to yellow; a red chair is below) ...
 SKIN_SAMPLE_HUES = (30.0, 90.0)  # ... and of a single ring pixel's, when no group is skin (pale skin
                                  # under a yellow lamp reaches 85: 118_1)
@@ -54,6 +55,7 @@ EDGE_SPAN = 6             # boundary px each side of an arc's end over which ...
 EDGE_SHARE = 0.5          # ... its colour must change this share of the way between the two surfaces
 SOLVE_MARGIN = 2 * RING_WIDTH  # working px around the hole over which each surface's membrane is solved
 CONTOUR_REACH = 3.0       # working px either side of where two surfaces meet in the hole
+BORDER = -2               # along a hole's edge: the photo's border, beyond which nothing is known
 SHARE_SIGMA = 1.5         # working px: the parts are eased over this, so the contour is not stair-stepped
 
 
@@ -68,6 +70,7 @@ class Surfaces:
     labels: np.ndarray
     colours: np.ndarray  # (h, w, 3) surface_colour of the known pixels blurred, carried a little into the hole
     main: int            # the skin the hole is on: the skin-coloured surface with the most of the ring
+    wide: Optional[np.ndarray] = None  # (h, w) int8: labels as far as most of each surface's ring reaches
 
     @property
     def count(self) -> int:
@@ -113,12 +116,30 @@ def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optiona
     # Every known pixel joins the nearest surface when it is near one (a shirt beyond the
     # background, a colour not in the ring, joins none).
     distances = np.stack([np.linalg.norm(colours - centre, axis=-1) for centre in centres])
-    labels = np.argmin(distances, axis=0).astype(np.int8)
-    labels[distances.min(axis=0) > MIN_SEPARATION] = -1
+    nearest, labels = distances.min(axis=0), np.argmin(distances, axis=0).astype(np.int8)
     labels[hole] = -1
+    # A many-coloured surface (teal and dark green cloth, 22_1) has its centre between its
+    # colours, and only its blends with the skin beside it are near that: its membrane, held
+    # by those alone, was a grey-green between the two. Its membrane is held by the pixels as
+    # far from its centre as most of its ring lies.
+    wide = labels.copy()
+    wide[nearest > _reaches(samples, grouped, centres)[labels]] = -1
+    labels[nearest > MIN_SEPARATION] = -1
     shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
     main = 0 if skin_apart is not None else int(np.argmax(shares + SKIN_PREFERENCE * _skin_like(centres)))
-    return Surfaces(centres.astype(np.float32), labels, colours, main)
+    return Surfaces(centres.astype(np.float32), labels, colours, main, wide)
+
+
+def _reaches(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """``(k,)``: how far from its centre each surface's ring samples lie (``REACH_SHARE`` of
+    them within), ``MIN_SEPARATION`` at least."""
+    reaches = np.full(len(centres), MIN_SEPARATION, np.float32)
+    for index, centre in enumerate(centres):
+        own = samples[grouped == index]
+        if len(own):
+            spread = np.linalg.norm(own - centre, axis=-1)
+            reaches[index] = max(MIN_SEPARATION, float(np.quantile(spread, REACH_SHARE)))
+    return reaches
 
 
 def _skin_like(colours: np.ndarray, hues: tuple[float, float] = SKIN_HUES) -> np.ndarray:
@@ -224,7 +245,12 @@ def surface_parts(surfaces: Surfaces, hole: np.ndarray) -> tuple[np.ndarray, np.
     contours, _ = cv2.findContours(hole.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     for contour in contours:
         points = contour[:, 0, :]
-        along = _steady(edge_labels[points[:, 1], points[:, 0]])
+        # Where the hole runs along the photo's border there is no ring: an arc that reaches
+        # the border ends there (carried along it, a background arc at the bottom of a box cut
+        # by the photo's edge took a wedge of the back up to the top corner, 22_2).
+        on_border = (points[:, 0] == 0) | (points[:, 1] == 0) | (points[:, 0] == hole.shape[1] - 1) \
+            | (points[:, 1] == hole.shape[0] - 1)
+        along = _steady(np.where(on_border, BORDER, edge_labels[points[:, 1], points[:, 0]]).astype(np.int8))
         if main not in along and (along >= 0).any():
             # A piece of the hole with none of the main surface around it (a stroke that strayed
             # onto the background) lies on the surface most of its edge is.
@@ -298,13 +324,14 @@ def _runs(labels: np.ndarray) -> list[tuple[int, int]]:
 
 def _steady(labels: np.ndarray) -> np.ndarray:
     """``labels`` along a closed edge with runs shorter than ``MIN_ARC`` (and of no surface)
-    taken by the run before them: a speck of another colour where the ring is one surface."""
+    taken by the run before them: a speck of another colour where the ring is one surface.
+    Runs along the photo's border (``BORDER``) stay: nothing is known beyond them."""
     labels = labels.copy()
     if len(labels) < 2 * MIN_ARC:
         return labels
     for _ in range(2):  # a short run between two short runs is settled on the second pass
         for start, length in _runs(labels):
-            if length < len(labels) and (length < MIN_ARC or labels[start] < 0):
+            if length < len(labels) and labels[start] != BORDER and (length < MIN_ARC or labels[start] < 0):
                 labels[np.arange(start, start + length) % len(labels)] = labels[start - 1]
     return labels
 
@@ -335,11 +362,16 @@ class HoleSurfaces:
                 slice(max(cols[0] - SOLVE_MARGIN, 0), cols[-1] + 1 + SOLVE_MARGIN))
         hole, near_values = hole[near], values[near]
         labels = self.surfaces.labels[window][near]
+        wide = None if self.surfaces.wide is None else self.surfaces.wide[window][near]
         parts = self.parts[(slice(None), *window)][(slice(None), *near)]
         mixed = np.zeros(near_values.shape, np.float32)
         weight = np.zeros(hole.shape, np.float32)
         for index in range(self.surfaces.count):
             free = labels != index
+            if wide is not None and index != self.surfaces.main:
+                # (the skin's own membrane stays held by its near pixels: a floor's cream
+                # tiles are as far from the skin's centre as some of its ring)
+                free &= ~((labels < 0) & (wide == index))
             if free.all() or not parts[index].any():
                 continue
             own = membrane_values(near_values, free, cycles)

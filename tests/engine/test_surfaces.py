@@ -206,3 +206,19 @@ def test_a_box_over_a_limbs_whole_width_is_filled_with_its_skin() -> None:
     filled = hole_surfaces(photo, hole).membrane(photo.astype(np.float32))
     middle = hole & arm & (np.mgrid[0:260, 0:220][0] > 120)
     assert np.median(_delta_e(filled[middle], np.broadcast_to(skin, filled[middle].shape))) < 6
+
+
+def test_a_box_cut_by_the_photos_border_keeps_the_background_to_its_own_side() -> None:
+    """Where the hole runs along the photo's border there is no ring: a background arc reaching
+    the border ends there, instead of running up the border and taking a wedge of the skin."""
+    photo = lit_skin(200, 220)
+    rng = np.random.default_rng(2)
+    photo[160:] = np.clip(np.array([150, 165, 190]) + rng.normal(0, 2, (40, 220, 3)), 0, 255).astype(np.uint8)
+    hole = np.zeros(photo.shape[:2], bool)
+    hole[60:185, 120:] = True  # across the skin's lower edge, out to the right border
+
+    split = hole_surfaces(photo, hole)
+
+    skin = split.parts[split.surfaces.main]
+    assert skin[60:140, 170:].mean() > 0.9  # 0.33 when the arc ran up the border
+    assert skin[170:185, 125:160].mean() < 0.1  # the background's own corner stays background

@@ -62,3 +62,44 @@ def test_skin_lit_white_beside_a_snapped_tattoo_meets_the_fill_without_an_edge()
     lightness = _lab(out)[..., 0]
     step = np.median(lightness[outside & lit]) - np.median(lightness[inside & lit])
     assert abs(step) < 6
+
+
+def _snapped(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The photo and the mask a retoucher makes: its tattoo boxes brushed 6 px wider, then snapped."""
+    path = PHOTOS / name
+    photo = load_photo(path)
+    box = np.zeros(photo.shape[:2], np.uint8)
+    for left, top, right, bottom in tattoo_boxes(path):
+        box[top:bottom, left:right] = 1
+    return photo, snap_to_ink(photo, grow_mask(box, 6) > 0)
+
+
+def test_the_part_of_a_mask_on_many_coloured_cloth_takes_the_cloths_colour() -> None:
+    # 22_1: a back tattoo snapped to its ink reaches into the teal and dark green cloth below it.
+    # That cloth's colour centre lies between its colours, so only its blends with the skin lay
+    # near it, and the fill there was a pale grey-green.
+    photo, hole = _snapped("22_1.JPG")
+
+    out = _fill(photo, hole)
+
+    below = np.arange(hole.shape[0])[:, None] >= 410
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & ~hole
+    fill = np.median(_lab(out)[hole & below], axis=0)
+    cloth = np.median(_lab(photo)[ring & below], axis=0)
+    assert np.linalg.norm(fill - cloth) < 7  # 11.8 when grey-green
+
+
+def test_a_mask_cut_by_the_photos_border_is_filled_with_skin_not_a_wedge_of_background() -> None:
+    # 45_1: the tattoo runs off the photo's top and left; where the mask meets the border there
+    # is no ring. The background's arc along the bottom was carried up the border to the top,
+    # and a wedge of grey-brown background with a straight hard edge filled the upper arm.
+    photo, hole = _snapped("45_1.JPG")
+
+    out = _fill(photo, hole)
+
+    rows = np.flatnonzero(hole.any(axis=1))
+    upper = hole & (np.arange(hole.shape[0])[:, None] < rows[0] + (rows[-1] - rows[0]) // 3)
+    ring = (cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0) & ~hole
+    fill = np.median(_lab(out)[upper], axis=0)
+    around = np.median(_lab(photo)[ring], axis=0)
+    assert np.linalg.norm(fill - around) < 16  # 24.1 with the wedge (its lightness 36 against 59)
