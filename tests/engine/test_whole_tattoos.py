@@ -27,6 +27,16 @@ def _fill(photo: np.ndarray, hole: np.ndarray) -> np.ndarray:
     return out
 
 
+def _snapped(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The photo and the mask a retoucher makes: its tattoo boxes brushed 6 px wider, then snapped."""
+    path = PHOTOS / name
+    photo = load_photo(path)
+    box = np.zeros(photo.shape[:2], np.uint8)
+    for left, top, right, bottom in tattoo_boxes(path):
+        box[top:bottom, left:right] = 1
+    return photo, snap_to_ink(photo, grow_mask(box, 6) > 0)
+
+
 def test_a_box_over_a_forearms_whole_width_takes_the_arms_colour() -> None:
     # 118_1: the box runs from below the elbow to the photo's lower border, wider than the arm;
     # around it bedding, a floor, a green shirt, jeans and a red chair. It was filled grey-green.
@@ -44,12 +54,7 @@ def test_a_box_over_a_forearms_whole_width_takes_the_arms_colour() -> None:
 def test_skin_lit_white_beside_a_snapped_tattoo_meets_the_fill_without_an_edge() -> None:
     # 114_1: a lamp lights the upper arm white above a portrait tattoo. Snapped to the ink, the
     # mask's upper edge runs through the lit skin, and the fill ended there in a hard edge.
-    path = PHOTOS / "114_1.JPG"
-    photo = load_photo(path)
-    box = np.zeros(photo.shape[:2], np.uint8)
-    for left, top, right, bottom in tattoo_boxes(path):
-        box[top:bottom, left:right] = 1
-    hole = snap_to_ink(photo, grow_mask(box, 6) > 0)  # the boxes brushed 6 px wider, then snapped
+    photo, hole = _snapped("114_1.JPG")
 
     out = _fill(photo, hole).astype(np.float32)
 
@@ -62,16 +67,6 @@ def test_skin_lit_white_beside_a_snapped_tattoo_meets_the_fill_without_an_edge()
     lightness = _lab(out)[..., 0]
     step = np.median(lightness[outside & lit]) - np.median(lightness[inside & lit])
     assert abs(step) < 6
-
-
-def _snapped(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """The photo and the mask a retoucher makes: its tattoo boxes brushed 6 px wider, then snapped."""
-    path = PHOTOS / name
-    photo = load_photo(path)
-    box = np.zeros(photo.shape[:2], np.uint8)
-    for left, top, right, bottom in tattoo_boxes(path):
-        box[top:bottom, left:right] = 1
-    return photo, snap_to_ink(photo, grow_mask(box, 6) > 0)
 
 
 def test_the_part_of_a_mask_on_many_coloured_cloth_takes_the_cloths_colour() -> None:
