@@ -70,7 +70,8 @@ class Surfaces:
     labels: np.ndarray
     colours: np.ndarray  # (h, w, 3) surface_colour of the known pixels blurred, carried a little into the hole
     main: int            # the skin the hole is on: the skin-coloured surface with the most of the ring
-    wide: Optional[np.ndarray] = None  # (h, w) int8: labels as far as most of each surface's ring reaches
+    wide: Optional[np.ndarray] = None  # (h, w) int8: the surfaces other than the main one, as far as
+                                       # most of each one's ring reaches (-1 elsewhere)
 
     @property
     def count(self) -> int:
@@ -127,6 +128,9 @@ def ring_surfaces(photo: np.ndarray, hole: np.ndarray, seed: int = 0) -> Optiona
     labels[nearest > MIN_SEPARATION] = -1
     shares = np.bincount(grouped, minlength=len(centres)) / len(grouped)
     main = 0 if skin_apart is not None else int(np.argmax(shares + SKIN_PREFERENCE * _skin_like(centres)))
+    # The skin's own membrane stays held by its near pixels: a floor's cream tiles are as far
+    # from the skin's centre as some of its ring.
+    wide[wide == main] = -1
     return Surfaces(centres.astype(np.float32), labels, colours, main, wide)
 
 
@@ -368,9 +372,7 @@ class HoleSurfaces:
         weight = np.zeros(hole.shape, np.float32)
         for index in range(self.surfaces.count):
             free = labels != index
-            if wide is not None and index != self.surfaces.main:
-                # (the skin's own membrane stays held by its near pixels: a floor's cream
-                # tiles are as far from the skin's centre as some of its ring)
+            if wide is not None:
                 free &= ~((labels < 0) & (wide == index))
             if free.all() or not parts[index].any():
                 continue
