@@ -412,6 +412,13 @@ class HoleSurfaces:
         distance = cv2.distanceTransform((~changes).astype(np.uint8), cv2.DIST_L2, 3)
         return (np.exp(-((distance / CONTOUR_REACH) ** 2)) * self.hole).astype(np.float32)
 
+    def main_skin(self) -> tuple[Optional[np.ndarray], Optional[np.ndarray]]:
+        """The known pixels of the skin the hole lies on (``(h, w)`` bool) and that skin's share
+        of each hole pixel (``(h, w)`` float32); ``(None, None)`` where the hole is not split."""
+        if self.surfaces is None:
+            return None, None
+        return self.surfaces.labels == self.surfaces.main, self.parts[self.surfaces.main]
+
     def surface_map(self, shape: tuple[int, int]) -> Optional[np.ndarray]:
         """``shape`` (the photo's size the surfaces were found on, at any scale) int8: each
         known pixel's surface (-1: none of them) and each hole pixel's, the one owning most of

@@ -22,7 +22,9 @@ size, the fine detail along the edge is instead copied patch by patch from the p
 (``engine/patch_detail.py``), which continues the real detail at full strength, and the grain
 takes over deeper in.
 
-Deep inside a large hole the tone comes from the membrane rather than the generator, and where
+Deep inside a large hole the tone comes from the membrane rather than the generator, which is
+flat at every scale: there the middle band between tone and grain, the skin's mottle, is laid
+from the ring's own statistics (``engine/mottle.py``), scaled by ``strength`` too. Where
 the hole lies across a limb's edge, every membrane and seam is stretched surface by surface
 (skin over the skin's ring, background over the background's: ``engine/surfaces.py``), as is
 the grain.
@@ -42,6 +44,7 @@ from torch import Tensor
 
 from .grain import LUMA, grain_sources, known_low_pass, lay_grain, relative_detail
 from .membrane import ESTIMATE_CYCLES, membrane_values
+from .mottle import skin_mottle
 from .patch_detail import patch_detail
 from .surfaces import SPLIT_DEPTH, HoleSurfaces, hole_surfaces
 
@@ -121,7 +124,8 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
     and the membrane's colour is the skin's, and for the light and shade every ``light_reach``.
     In a hole deeper than ``split_depth`` working px the membrane and the seam are stretched
     surface by surface (``engine/surfaces.py``), and each surface's grain is taken from its own
-    pixels. Without ``edge_copies`` the tile grain is laid everywhere (the heal brush, whose dab
+    pixels. Deep in the hole the skin's mottle (``engine/mottle.py``) is laid between the tone
+    and the grain. Without ``edge_copies`` the tile grain is laid everywhere (the heal brush, whose dab
     must land fast: ``engine/heal.py``)."""
     out = photo.copy()
     redone = redone | hole
@@ -151,6 +155,12 @@ def native_fill(photo: np.ndarray, hole: np.ndarray, redone: np.ndarray, working
             # correction, so the two are mixed after it (an all-hole region has no membrane).
             membrane = surfaces.membrane(working_photo)
             tone_small = _mixed_tone(tone_small, membrane, working_redone, share, structure_reach, light_reach)
+        # Deep in a large hole, the middle band the flat membrane lacks (``engine/mottle.py``):
+        # coarser than a working pixel, it is laid before the tone is enlarged.
+        skin, skin_share = surfaces.main_skin()
+        mottle = skin_mottle(working_photo, working_redone, TEXTURE_SIGMA, skin, skin_share, seed) if strength else None
+        if mottle is not None:
+            tone_small = tone_small * (1 + strength * mottle)
         tone = enlarged(tone_small, photo.shape[:2], box)  # the redone pixels' box only
         grain = None if sources is None else helper.submit(_grain_when_found, sources, hole, tone, (top, left), seed)
         # The copies (None for a hole too large to copy for, or too little photo around it), and
