@@ -189,10 +189,13 @@ def _skin_apart(samples: np.ndarray, criteria: tuple, seed: int) -> Optional[tup
 def _same_skin(centres: np.ndarray, main: int) -> np.ndarray:
     """``(k,)`` bool: the centres that could be the ``main`` one's skin in another light, both
     skin-coloured and of hues within ``LIT_HUE`` degrees (lit white or in shade, skin keeps its
-    hue; a background seldom has it)."""
+    hue; a background seldom has it). The lit one may be as yellow as ``SKIN_SAMPLE_HUES``
+    allow: a lamp on the back of a hand turns it past skin's usual hues (75_1, 83 degrees
+    beside 78 in shade)."""
     hue = _hue(centres)
     apart = np.abs((hue - hue[main] + 180) % 360 - 180)
-    return (_skin_like(centres) > 0) & (_skin_like(centres[main:main + 1]) > 0) & (apart <= LIT_HUE)
+    lit = _skin_like(centres, SKIN_SAMPLE_HUES) > 0
+    return lit & (_skin_like(centres[main:main + 1]) > 0) & (apart <= LIT_HUE)
 
 
 def _distinct(samples: np.ndarray, grouped: np.ndarray, centres: np.ndarray, first_only: bool = False) -> bool:

@@ -144,6 +144,28 @@ def test_skin_lit_white_beside_the_hole_is_met_by_the_fill() -> None:
     assert np.percentile(_delta_e(by_surface[top], photo[top].astype(np.float32)), 90) < 6  # ... and met
 
 
+def test_skin_lit_yellow_beside_the_hole_is_met_by_the_fill() -> None:
+    # A lamp lights the back of a hand bright and yellower (hue 83 degrees, past skin's usual 80;
+    # in shade 75): it is the same skin in another light, and the fill meets it. Taken for a
+    # background, it was left out of the skin's membrane, and the fill ended against it in a
+    # bright halo over a dark patch (75_1).
+    height, width = 200, 220
+    rows = np.mgrid[0:height, 0:width][0]
+    light = np.clip((78 - rows) / 40, 0, 1)[..., None]  # lit above row 38, in shade below row 78
+    shade, lit = np.array([140, 118, 92], np.float32), np.array([245, 220, 180], np.float32)
+    grain = np.random.default_rng(0).normal(0, 2.5, (height, width, 3))
+    photo = np.clip(shade + light * (lit - shade) + grain, 0, 255).astype(np.uint8)
+    hole = _box(photo.shape)
+
+    split = hole_surfaces(photo, hole)
+    by_surface = split.membrane(photo.astype(np.float32))
+
+    assert split.surfaces.count >= 2  # the lit skin is told apart by colour ...
+    top = np.zeros_like(hole)
+    top[40:43, 70:160] = True  # the hole's first rows under the lit skin
+    assert np.percentile(_delta_e(by_surface[top], photo[top].astype(np.float32)), 90) < 6  # ... and met
+
+
 def test_a_piece_of_the_hole_on_the_wall_alone_is_filled_with_the_wall() -> None:
     # A stroke that strayed off the arm onto the wall, a piece of the mask of its own.
     photo, beyond = _arm_against_a_wall()
