@@ -65,6 +65,13 @@ GREY_SHARE = 0.995       # a region this much grey around the hole is a black-an
 # limb's edge: it blended the background into the arm.)
 STRUCTURE_REACH = 16.0
 LIGHT_REACH = 16.0
+# 8-bit levels: the generator's colour is followed where it is near the membrane's (stretched
+# over the skin's own ring), its share falling as a Gaussian of their distance in this. Where a
+# hole's edge meets jeans, a wall or strands of ink left outside the mask, the generator carries
+# their colour into the arm, a blue or grey band along the edge (118_1, 158_1, 23_3, 103_1);
+# skin's own colour varies less across a hole. On the fill benchmark's held-out cases 12 cost
+# 0.02 dB (8: 0.03 dB).
+COLOUR_TRUST = 12.0
 
 
 def tone_sigma(native: tuple[int, int], working: tuple[int, int]) -> float:
@@ -202,11 +209,13 @@ def _mixed_tone(generated: np.ndarray, membrane: np.ndarray, redone: np.ndarray,
                 colour_reach: float, light_reach: float) -> np.ndarray:
     """``structure`` (``(h, w)`` shares) of the generator's tone with the rest the membrane's at
     the hole's edge; inward, the generator's share of the colour halves every ``colour_reach``
-    px and of the light and shade (the luma) every ``light_reach`` px."""
+    px and of the light and shade (the luma) every ``light_reach`` px. The colour's share also
+    falls where the generator's colour is far from the membrane's (``COLOUR_TRUST``)."""
     depth = cv2.distanceTransform(redone.astype(np.uint8), cv2.DIST_L2, 3)
     light_share = (structure * np.exp2(-depth / light_reach))[..., None]
-    colour_share = (structure * np.exp2(-depth / colour_reach))[..., None]
     generated_light, membrane_light = (generated @ LUMA)[..., None], (membrane @ LUMA)[..., None]
+    apart = np.linalg.norm((generated - generated_light) - (membrane - membrane_light), axis=-1)
+    colour_share = (structure * np.exp2(-depth / colour_reach) * np.exp(-((apart / COLOUR_TRUST) ** 2)))[..., None]
     light = light_share * generated_light + (1 - light_share) * membrane_light
     colour = colour_share * (generated - generated_light) + (1 - colour_share) * (membrane - membrane_light)
     return light + colour

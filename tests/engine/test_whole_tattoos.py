@@ -119,3 +119,17 @@ def test_a_whole_tattoos_fill_is_as_mottled_as_the_skin_not_a_blurred_patch() ->
     skin = band(photo)[ring]
     skin_deviation = 1.4826 * np.median(np.abs(skin - np.median(skin)))  # hairs and edges left out
     assert band(out)[deep].std() > 0.45 * skin_deviation
+
+
+def test_the_jeans_beside_a_forearm_do_not_tint_the_fill_along_its_edge() -> None:
+    # 118_1 snapped: the mask's right edge runs along the forearm's, with blue jeans and a green
+    # shirt beside it. The generator carried their colours a few pixels into the arm: 45 % of
+    # the fill's band along that edge was bluish (CIELAB b under 5; the skin's is about 20).
+    photo, hole = _snapped("118_1.JPG")
+
+    out = _fill(photo, hole)
+
+    band = hole & (cv2.distanceTransform(hole.astype(np.uint8), cv2.DIST_L2, 3) <= 12)
+    columns = np.flatnonzero(hole.any(axis=0))
+    band[:, :(columns[0] + columns[-1]) // 2] = False  # the right edge's band
+    assert np.mean(_lab(out)[band][:, 2] < 5) < 0.05
