@@ -26,7 +26,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from .grain import LUMA, known_low_pass
+from .grain import LUMA, known_low_pass, robust_spread
 
 MOTTLE_SCALE = 4.0    # the band's coarse end, this many times its fine end (the cut between tone and grain)
 # Working px: the mottle grows from nothing this deep into the hole to full at twice this. The
@@ -47,9 +47,10 @@ def skin_mottle(photo: np.ndarray, redone: np.ndarray, sigma: float, skin: Optio
     """The relative mottle coarser than ``sigma`` px (``(h, w, 3)`` float32: the fill's tone is
     to be multiplied by one plus it) for the ``redone`` pixels (``(h, w)`` bool) of ``photo``
     (``(h, w, 3)``, at the working size), 0 outside them and in their first ``MOTTLE_DEPTH``
-    px; ``None`` where the hole is nowhere that deep or its ring is too small to measure. ``skin`` (``(h, w)`` bool)
-    marks the known pixels of the skin the hole lies on (default: every known pixel), ``share``
-    (``(h, w)``) how much of each hole pixel is that skin (default: all of it)."""
+    px; ``None`` where the hole is nowhere that deep or its ring is too small to measure.
+    ``skin`` (``(h, w)`` bool) marks the known pixels of the skin the hole lies on (default:
+    every known pixel), ``share`` (``(h, w)``) how much of each hole pixel is that skin
+    (default: all of it)."""
     depth = cv2.distanceTransform(redone.astype(np.uint8), cv2.DIST_L2, 3)
     weight = np.clip(depth / MOTTLE_DEPTH - 1, 0, 1)
     if share is not None:
@@ -81,9 +82,7 @@ def _band_covariance_root(photo: np.ndarray, redone: np.ndarray, skin: Optional[
     if len(samples) < MIN_SAMPLES:
         return None
     luma = samples @ LUMA
-    centre = np.median(luma)
-    deviation = 1.4826 * np.median(np.abs(luma - centre))
-    samples = samples[np.abs(luma - centre) <= OUTLIER_DEVIATIONS * deviation]
+    samples = samples[np.abs(luma - np.median(luma)) <= OUTLIER_DEVIATIONS * robust_spread(luma)]
     if len(samples) < MIN_SAMPLES:
         return None
     covariance = np.cov(samples, rowvar=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from skingan_desktop.engine.grain import LUMA
 from skingan_desktop.engine.mottle import MAX_MOTTLE, MOTTLE_DEPTH, MOTTLE_SCALE, skin_mottle
 from skingan_desktop.engine.tone import native_fill
 
@@ -65,12 +66,11 @@ def test_a_rings_structure_is_laid_no_stronger_than_skins_mottle() -> None:
     """A hand's ring, wrinkled and veined, measures several times a forearm's mottle; laid at
     that strength, noise reads as dirt."""
     skin, hole = _mottled_skin(strength=4.0), _square_hole()
-    luma = np.array([0.299, 0.587, 0.114], np.float32)
-    assert (_band(skin) @ luma)[~hole].std() > 2 * MAX_MOTTLE
+    assert (_band(skin) @ LUMA)[~hole].std() > 2 * MAX_MOTTLE
 
     mottle = skin_mottle(skin, hole, SIGMA)
 
-    luma = mottle[_depth(hole) > 2 * MOTTLE_DEPTH] @ luma
+    luma = mottle[_depth(hole) > 2 * MOTTLE_DEPTH] @ LUMA
     assert MAX_MOTTLE * 0.8 < luma.std() < MAX_MOTTLE * 1.2
 
 
@@ -81,11 +81,10 @@ def test_a_large_fill_of_mottled_skin_is_mottled_and_texture_strength_scales_it(
     composite = skin.astype(np.float32)
     composite[hole] = cv2.GaussianBlur(skin, (0, 0), 8).astype(np.float32)[hole]
     deep = _depth(hole) > 2 * MOTTLE_DEPTH
-    luma = np.array([0.299, 0.587, 0.114], np.float32)
-    truth = (_band(skin) @ luma)[deep].std()
+    truth = (_band(skin) @ LUMA)[deep].std()
 
-    mottled = (_band(native_fill(skin, hole, hole, skin, hole, composite)) @ luma)[deep].std()
-    flat = (_band(native_fill(skin, hole, hole, skin, hole, composite, strength=0.0)) @ luma)[deep].std()
+    mottled = (_band(native_fill(skin, hole, hole, skin, hole, composite)) @ LUMA)[deep].std()
+    flat = (_band(native_fill(skin, hole, hole, skin, hole, composite, strength=0.0)) @ LUMA)[deep].std()
 
     assert flat < 0.3 * truth
     assert 0.7 * truth < mottled < 1.4 * truth
